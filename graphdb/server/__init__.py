@@ -1,0 +1,369 @@
+"""The managed Neo4j Community server: fetched by Maven, run by Java 17, no Docker.
+
+Layout under the tierscope home (`TIERSCOPE_HOME`, default `~/.tierscope`):
+
+    neo4j/conf/neo4j.conf   written by tierscope on every start
+    neo4j/data, neo4j/logs  the store and Neo4j's logs (console.log holds stdout/stderr)
+    neo4j/neo4j.pid         the running server's pid
+    server.json             the ports chosen at the last start
+    password                the neo4j user's password, mode 0600
+
+The jars live in a cache shared by all homes (`~/.cache/tierscope/neo4j-<version>/lib`), so a
+throwaway test server does not fetch them again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from graphdb.errors import ServerError
+from graphdb.settings import Connection, cache_dir, home
+
+POM = Path(__file__).with_name("pom.xml")
+ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
+ADMIN_TOOL = "org.neo4j.cli.AdminTool"
+USER = "neo4j"
+DEFAULT_BOLT_PORT = 7687
+DEFAULT_HTTP_PORT = 7474
+# Sized for the 2-core, 24 GiB machines: Neo4j gets 8 GiB, the analysis the rest.
+DEFAULT_HEAP = "4g"
+DEFAULT_PAGECACHE = "4g"
+
+# The JVM options Neo4j's own launcher passes (neo4j.conf server.jvm.additional, 5.26).
+JVM_FLAGS = [
+    "-XX:+UseG1GC",
+    "-XX:-OmitStackTraceInFastThrow",
+    "-XX:+UnlockExperimentalVMOptions",
+    "-XX:+TrustFinalNonStaticFields",
+    "-XX:+DisableExplicitGC",
+    "-Djdk.nio.maxCachedBufferSize=1024",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-Djdk.tls.ephemeralDHKeySize=2048",
+    "-Djdk.tls.rejectClientInitiatedRenegotiation=true",
+    "-Dlog4j2.disable.jmx=true",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+    "--enable-native-access=ALL-UNNAMED",
+]
+
+
+def neo4j_version() -> str:
+    """The Neo4j version pinned in the pom, the one source of truth for it."""
+    match = re.search(r"<neo4j.version>([^<]+)</neo4j.version>", POM.read_text())
+    if not match:
+        raise ServerError(f"{POM}: no <neo4j.version> property")
+    return match.group(1)
+
+
+def lib_dir() -> Path:
+    override = os.environ.get("TIERSCOPE_NEO4J_LIB")
+    if override:
+        return Path(override).expanduser()
+    return cache_dir() / f"neo4j-{neo4j_version()}" / "lib"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie child of ours still answers kill(0); treat it as gone.
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.split(") ", 1)[1][:1] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    running: bool
+    pid: int | None
+    version: str
+    bolt_uri: str
+    browser_url: str
+    home: Path
+    data_dir: Path
+
+
+class ManagedServer:
+    """One Neo4j server under one tierscope home."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root or home()
+        self.neo4j_home = self.root / "neo4j"
+        self.conf_dir = self.neo4j_home / "conf"
+        self.data_dir = self.neo4j_home / "data"
+        self.logs_dir = self.neo4j_home / "logs"
+        self.pid_file = self.neo4j_home / "neo4j.pid"
+        self.password_file = self.root / "password"
+        self.settings_file = self.root / "server.json"
+
+    # -- settings --------------------------------------------------------------------------
+
+    def ports(self) -> tuple[int, int]:
+        """Bolt and HTTP ports: the last start's, else the environment's, else the defaults."""
+        saved: dict[str, int] = {}
+        if self.settings_file.exists():
+            saved = json.loads(self.settings_file.read_text())
+        bolt = saved.get("bolt_port") or int(
+            os.environ.get("TIERSCOPE_BOLT_PORT", DEFAULT_BOLT_PORT)
+        )
+        http = saved.get("http_port") or int(
+            os.environ.get("TIERSCOPE_HTTP_PORT", DEFAULT_HTTP_PORT)
+        )
+        return bolt, http
+
+    def password(self) -> str:
+        if not self.password_file.exists():
+            raise ServerError(
+                f"no password at {self.password_file}: the managed server was never started"
+            )
+        return self.password_file.read_text().strip()
+
+    def connection(self) -> Connection:
+        bolt, _ = self.ports()
+        return Connection(
+            uri=f"bolt://127.0.0.1:{bolt}",
+            user=USER,
+            password=self.password(),
+            database=None,
+            managed=True,
+        )
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text().strip())
+        except (OSError, ValueError):
+            return None
+        return pid if _pid_alive(pid) else None
+
+    def is_running(self) -> bool:
+        return self.pid() is not None
+
+    def fetch(self, log: Callable[[str], None] = lambda _: None) -> Path:
+        """Bring the Neo4j and Browser jars from Maven Central into the cache, once."""
+        lib = lib_dir()
+        if (lib / ".complete").exists():
+            return lib
+        mvn = shutil.which("mvn")
+        if not mvn:
+            raise ServerError("Maven (mvn) is not on PATH; it is needed once to fetch Neo4j")
+        log(f"Fetching Neo4j {neo4j_version()} from Maven Central into {lib} (once)...")
+        partial = lib.with_name(lib.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        cmd = [
+            mvn,
+            "-q",
+            "-B",
+            "-f",
+            str(POM),
+            "dependency:copy-dependencies",
+            "-DincludeScope=runtime",
+            f"-DoutputDirectory={partial}",
+        ]
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise ServerError(f"Maven could not fetch Neo4j:\n{done.stdout[-3000:]}{done.stderr}")
+        (partial / ".complete").write_text(neo4j_version())
+        shutil.rmtree(lib, ignore_errors=True)
+        partial.rename(lib)
+        return lib
+
+    def _java(self) -> str:
+        java_home = os.environ.get("JAVA_HOME")
+        java = str(Path(java_home) / "bin" / "java") if java_home else shutil.which("java")
+        if not java or not Path(java).exists():
+            raise ServerError("Java 17 is not installed (no java on PATH, no JAVA_HOME)")
+        out = subprocess.run([java, "-version"], capture_output=True, text=True).stderr
+        match = re.search(r'version "(\d+)', out)
+        if not match or int(match.group(1)) < 17:
+            raise ServerError(f"Neo4j 5.26 needs Java 17 or later; {java} says: {out.strip()}")
+        return java
+
+    def _write_conf(self, bolt: int, http: int) -> None:
+        heap = os.environ.get("TIERSCOPE_NEO4J_HEAP", DEFAULT_HEAP)
+        pagecache = os.environ.get("TIERSCOPE_NEO4J_PAGECACHE", DEFAULT_PAGECACHE)
+        conf = {
+            "server.bolt.listen_address": f"127.0.0.1:{bolt}",
+            "server.bolt.advertised_address": f"127.0.0.1:{bolt}",
+            "server.http.enabled": "true",
+            "server.http.listen_address": f"127.0.0.1:{http}",
+            "server.http.advertised_address": f"127.0.0.1:{http}",
+            "server.https.enabled": "false",
+            "server.directories.data": str(self.data_dir),
+            "server.directories.logs": str(self.logs_dir),
+            "server.directories.run": str(self.neo4j_home),
+            "server.memory.heap.initial_size": heap,
+            "server.memory.heap.max_size": heap,
+            "server.memory.pagecache.size": pagecache,
+            "dbms.security.auth_enabled": "true",
+            "dbms.usage_report.enabled": "false",
+            # Transaction state off-heap keeps big UNWIND batches from pressuring the heap.
+            "db.tx_state.memory_allocation": "OFF_HEAP",
+        }
+        self.conf_dir.mkdir(parents=True, exist_ok=True)
+        lines = ["# Written by tierscope on every start; edit via tierscope db start options."]
+        lines += [f"{k}={v}" for k, v in conf.items()]
+        (self.conf_dir / "neo4j.conf").write_text("\n".join(lines) + "\n")
+
+    def _env(self) -> dict[str, str]:
+        return {**os.environ, "NEO4J_HOME": str(self.neo4j_home), "NEO4J_CONF": str(self.conf_dir)}
+
+    def _ensure_password(self, java: str, lib: Path) -> None:
+        """Set a random initial password before the first start; it only works then."""
+        if (self.data_dir / "dbms" / "auth.ini").exists() and self.password_file.exists():
+            return
+        password = secrets.token_urlsafe(18)
+        cmd = [java, "-cp", f"{lib}/*", ADMIN_TOOL, "dbms", "set-initial-password", password]
+        done = subprocess.run(cmd, capture_output=True, text=True, env=self._env())
+        if done.returncode != 0:
+            raise ServerError(f"could not set the initial password:\n{done.stdout}{done.stderr}")
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(password + "\n")
+        os.chmod(self.password_file, 0o600)
+
+    def start(
+        self,
+        bolt_port: int | None = None,
+        http_port: int | None = None,
+        timeout: float = 180.0,
+        log: Callable[[str], None] = lambda _: None,
+    ) -> ServerStatus:
+        """Start the server, or return its status when it already runs."""
+        if self.is_running():
+            return self.status()
+        saved_bolt, saved_http = self.ports()
+        bolt, http = bolt_port or saved_bolt, http_port or saved_http
+        for port in (bolt, http):
+            if _port_open(port):
+                raise ServerError(
+                    f"port {port} is already in use; pick others with --bolt-port/--http-port"
+                )
+        lib = self.fetch(log)
+        java = self._java()
+        self._write_conf(bolt, http)
+        self.logs_dir.mkdir(parents=True, exist_ok=True)
+        self._ensure_password(java, lib)
+        self.settings_file.write_text(json.dumps({"bolt_port": bolt, "http_port": http}))
+
+        heap = os.environ.get("TIERSCOPE_NEO4J_HEAP", DEFAULT_HEAP)
+        cmd = [java, f"-Xms{heap}", f"-Xmx{heap}", *JVM_FLAGS, "-cp", f"{lib}/*", ENTRY_POINT]
+        cmd += [f"--home-dir={self.neo4j_home}", f"--config-dir={self.conf_dir}"]
+        console = self.logs_dir / "console.log"
+        with console.open("ab") as out:
+            proc = subprocess.Popen(
+                cmd,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=self._env(),
+                cwd=self.neo4j_home,
+                start_new_session=True,  # outlives the CLI process that started it
+            )
+        self.pid_file.write_text(str(proc.pid))
+        log(f"Started Neo4j (pid {proc.pid}); waiting for Bolt on 127.0.0.1:{bolt}...")
+        self._wait_for_bolt(proc, timeout)
+        return self.status()
+
+    def _wait_for_bolt(self, proc: subprocess.Popen[bytes], timeout: float) -> None:
+        from neo4j import GraphDatabase
+        from neo4j.exceptions import Neo4jError, ServiceUnavailable
+
+        conn = self.connection()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                self.pid_file.unlink(missing_ok=True)
+                raise ServerError(f"Neo4j exited with code {proc.returncode}.\n{self._log_tail()}")
+            try:
+                with GraphDatabase.driver(conn.uri, auth=(conn.user, conn.password)) as driver:
+                    driver.verify_connectivity()
+                    return
+            except (ServiceUnavailable, OSError, Neo4jError):
+                time.sleep(0.5)
+        self.stop()
+        raise ServerError(f"Neo4j did not answer on Bolt within {timeout:.0f}s.\n{self._log_tail()}")
+
+    def _log_tail(self) -> str:
+        parts = []
+        for name in ("neo4j.log", "console.log"):
+            tail = _tail(self.logs_dir / name)
+            if tail:
+                parts.append(f"--- last lines of {self.logs_dir / name} ---\n{tail}")
+        return "\n".join(parts)
+
+    def stop(self, timeout: float = 60.0) -> bool:
+        """Stop the server; False when it was not running."""
+        pid = self.pid()
+        if pid is None:
+            self.pid_file.unlink(missing_ok=True)
+            return False
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while _pid_alive(pid) and time.monotonic() < deadline:
+            _reap(pid)
+            time.sleep(0.2)
+        if _pid_alive(pid):
+            os.kill(pid, signal.SIGKILL)
+        _reap(pid)
+        self.pid_file.unlink(missing_ok=True)
+        return True
+
+    def status(self) -> ServerStatus:
+        bolt, http = self.ports()
+        return ServerStatus(
+            running=self.is_running(),
+            pid=self.pid(),
+            version=neo4j_version(),
+            bolt_uri=f"bolt://127.0.0.1:{bolt}",
+            browser_url=f"http://127.0.0.1:{http}/browser/",
+            home=self.root,
+            data_dir=self.data_dir,
+        )
+
+
+def _reap(pid: int) -> None:
+    """Collect the exit status when the server is our own child, so it does not linger."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass

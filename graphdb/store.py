@@ -1,0 +1,169 @@
+"""The one runner every database call goes through, in read or write mode.
+
+Like the GDS client's QueryRunner: callers hand over a named `Query` (its header says read
+or write) and `$params`; the runner picks the transaction kind, applies timeouts and turns
+driver errors into `DatabaseError`s a user can act on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import neo4j
+from neo4j import GraphDatabase
+from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable
+
+from graphdb import cypherlib
+from graphdb.cypherlib import Mode, Query
+from graphdb.errors import DatabaseError, ServerError
+from graphdb.server import ManagedServer
+from graphdb.settings import Connection, autostart_enabled, connection_from_env
+
+Params = dict[str, Any]
+
+
+class Store:
+    """A driver, opened once, and the runner over it."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        with _translate(connection):
+            self.driver = GraphDatabase.driver(
+                connection.uri,
+                auth=(connection.user, connection.password),
+                # Schema hints such as "unknown relationship type" on an empty store are noise.
+                notifications_min_severity="OFF",
+            )
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _session(self, fetch_size: int = 1000) -> neo4j.Session:
+        return self.driver.session(database=self.connection.database, fetch_size=fetch_size)
+
+    def run(
+        self,
+        q: Query,
+        params: Params | None = None,
+        *,
+        mode: Mode | None = None,
+        timeout: float | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Run one statement in a managed transaction and return its rows as dicts."""
+        use_mode = mode or q.mode
+
+        @neo4j.unit_of_work(timeout=timeout)
+        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+            result = tx.run(q.text, params or {})
+            rows = []
+            for record in result:
+                if limit is not None and len(rows) >= limit:
+                    break
+                rows.append(record.data())
+            return rows
+
+        with _translate(self.connection, q), self._session() as session:
+            if use_mode == "write":
+                return session.execute_write(work)
+            return session.execute_read(work)
+
+    def keys(self, q: Query, params: Params | None = None) -> list[str]:
+        """The column names a read query returns, without fetching its rows."""
+        with _translate(self.connection, q), self._session() as session:
+            return list(session.execute_read(lambda tx: tx.run(q.text, params or {}).keys()))
+
+    def write_batch(self, steps: list[tuple[Query, Params]]) -> None:
+        """Several write statements in one transaction: a loader batch lands whole or not at all."""
+
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            for q, p in steps:
+                tx.run(q.text, p).consume()
+
+        with _translate(self.connection), self._session() as session:
+            session.execute_write(work)
+
+    def stream(
+        self, q: Query, params: Params | None = None, fetch_size: int = 10_000
+    ) -> Iterator[list[Any]]:
+        """Rows of a large read as value lists, fetched in pages, without holding them all."""
+        with _translate(self.connection, q), self._session(fetch_size) as session:
+            with session.begin_transaction() as tx:
+                for record in tx.run(q.text, params or {}):
+                    yield record.values()
+
+    def autocommit(self, query: Query, params: Params | None = None) -> neo4j.SummaryCounters:
+        """For `CALL { } IN TRANSACTIONS`, which cannot run inside a managed transaction."""
+        with _translate(self.connection, query), self._session() as session:
+            return session.run(query.text, params or {}).consume().counters
+
+    def apply_schema(self) -> None:
+        """Constraints and indexes; each statement is idempotent (IF NOT EXISTS)."""
+        schema = cypherlib.load("schema")
+        with _translate(self.connection, schema), self._session() as session:
+            for statement in schema.statements():
+                session.run(statement).consume()
+            session.run("CALL db.awaitIndexes(300)").consume()
+
+
+@contextmanager
+def _translate(connection: Connection, query: Query | None = None) -> Iterator[None]:
+    """Driver errors become DatabaseErrors that say what to do."""
+    where = f" in {query.name}" if query else ""
+    try:
+        yield
+    except AuthError as e:
+        hint = (
+            "the managed server's password file does not match its store"
+            if connection.managed
+            else "check NEO4J_USER and NEO4J_PASSWORD"
+        )
+        raise DatabaseError(f"Neo4j at {connection.uri} refused the credentials: {hint}") from e
+    except ServiceUnavailable as e:
+        hint = "start it with `tierscope db start`" if connection.managed else "check NEO4J_URI"
+        raise DatabaseError(f"cannot reach Neo4j at {connection.uri}: {hint}") from e
+    except ClientError as e:
+        if e.code and "AccessMode" in e.code:
+            raise DatabaseError(
+                f"the query{where} tries to write, but it runs in a read transaction"
+            ) from e
+        if e.code and "TransactionTimedOut" in e.code:
+            raise DatabaseError(f"the query{where} ran past its timeout") from e
+        raise DatabaseError(f"Neo4j rejected the query{where}: {e.message}") from e
+    except Neo4jError as e:
+        raise DatabaseError(f"Neo4j failed{where}: {e.message}") from e
+    except ValueError as e:
+        # The driver raises ValueError for URIs it cannot parse.
+        raise DatabaseError(f"bad Neo4j URI {connection.uri!r}: {e}") from e
+
+
+def resolve_connection(
+    autostart: bool | None = None, log: Callable[[str], None] = lambda _: None
+) -> Connection:
+    """NEO4J_URI when set, else the managed server, started on demand."""
+    env = connection_from_env()
+    if env is not None:
+        return env
+    server = ManagedServer()
+    if not server.is_running():
+        if not (autostart_enabled() if autostart is None else autostart):
+            raise ServerError(
+                "no database configured: set NEO4J_URI, or run `tierscope db start` "
+                "(TIERSCOPE_AUTOSTART=0 keeps tierscope from starting it for you)"
+            )
+        log("No database configured and the managed Neo4j is not running: starting it.")
+        status = server.start(log=log)
+        log(f"Neo4j {status.version} is up at {status.bolt_uri}; Browser at {status.browser_url}")
+    return server.connection()
+
+
+def open_store(autostart: bool | None = None, log: Callable[[str], None] = lambda _: None) -> Store:
+    return Store(resolve_connection(autostart, log))
