@@ -64,7 +64,7 @@ class Store:
         @neo4j.unit_of_work(timeout=timeout)
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
             result = tx.run(q.text, params or {})
-            rows = []
+            rows: list[dict[str, Any]] = []
             for record in result:
                 if limit is not None and len(rows) >= limit:
                     break
@@ -95,10 +95,13 @@ class Store:
         self, q: Query, params: Params | None = None, fetch_size: int = 10_000
     ) -> Iterator[list[Any]]:
         """Rows of a large read as value lists, fetched in pages, without holding them all."""
-        with _translate(self.connection, q), self._session(fetch_size) as session:
-            with session.begin_transaction() as tx:
-                for record in tx.run(q.text, params or {}):
-                    yield record.values()
+        with (
+            _translate(self.connection, q),
+            self._session(fetch_size) as session,
+            session.begin_transaction() as tx,
+        ):
+            for record in tx.run(q.text, params or {}):
+                yield record.values()
 
     def autocommit(self, query: Query, params: Params | None = None) -> neo4j.SummaryCounters:
         """For `CALL { } IN TRANSACTIONS`, which cannot run inside a managed transaction."""

@@ -14,6 +14,7 @@ throwaway test server does not fetch them again.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -132,6 +133,7 @@ class ManagedServer:
         self.pid_file = self.neo4j_home / "neo4j.pid"
         self.password_file = self.root / "password"
         self.settings_file = self.root / "server.json"
+        self._process: subprocess.Popen[bytes] | None = None
 
     # -- settings --------------------------------------------------------------------------
 
@@ -300,6 +302,7 @@ class ManagedServer:
                 start_new_session=True,  # outlives the CLI process that started it
             )
         self.pid_file.write_text(str(proc.pid))
+        self._process = proc  # keep the handle so stop() can reap our own child
         log(f"Started Neo4j (pid {proc.pid}); waiting for Bolt on 127.0.0.1:{bolt}...")
         self._wait_for_bolt(proc, timeout)
         return self.status()
@@ -321,7 +324,9 @@ class ManagedServer:
             except (ServiceUnavailable, OSError, Neo4jError):
                 time.sleep(0.5)
         self.stop()
-        raise ServerError(f"Neo4j did not answer on Bolt within {timeout:.0f}s.\n{self._log_tail()}")
+        raise ServerError(
+            f"Neo4j did not answer on Bolt within {timeout:.0f}s.\n{self._log_tail()}"
+        )
 
     def _log_tail(self) -> str:
         parts = []
@@ -345,6 +350,9 @@ class ManagedServer:
         if _pid_alive(pid):
             os.kill(pid, signal.SIGKILL)
         _reap(pid)
+        if self._process is not None and self._process.pid == pid:
+            self._process.wait()
+            self._process = None
         self.pid_file.unlink(missing_ok=True)
         return True
 
@@ -363,7 +371,5 @@ class ManagedServer:
 
 def _reap(pid: int) -> None:
     """Collect the exit status when the server is our own child, so it does not linger."""
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
