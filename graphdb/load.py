@@ -24,20 +24,9 @@ from graphdb.sources.rejects import RejectWriter, default_rejects_path
 from graphdb.store import Store
 
 DEFAULT_BATCH = 10_000
-# PostRecord fields that become relationships, not Post properties.
-_POST_LINK_FIELDS = (
-    "id",
-    "created_at",
-    "account_id",
-    "hashtags",
-    "urls",
-    "mentions",
-    "retweet_of",
-    "retweet_of_account",
-    "reply_to",
-    "reply_to_account",
-    "quotes",
-)
+# Record fields stored as node properties; ids, times and links are written separately.
+_ACCOUNT_PROPS = ("screen_name", "display_name", "lang", "location", "followers", "following")
+_POST_PROPS = ("lang", "text", "client")
 _STEPS = ("accounts", "posts", "posted", "post_links", "hashtags", "urls", "mentions")
 
 
@@ -69,9 +58,9 @@ class LoadSummary:
         return self.rows / self.seconds if self.seconds > 0 else 0.0
 
 
-def _props(record: AccountRecord | PostRecord, skip: tuple[str, ...]) -> dict[str, Any]:
+def _props(record: AccountRecord | PostRecord, names: tuple[str, ...]) -> dict[str, Any]:
     # None means "unknown here": leaving it out keeps what another source already said.
-    return {k: v for k, v in asdict(record).items() if v is not None and k not in skip}
+    return {k: v for k in names if (v := getattr(record, k)) is not None}
 
 
 class Batch:
@@ -90,7 +79,7 @@ class Batch:
     def _account(self, account_id: str, record: AccountRecord | None = None) -> None:
         entry = self.accounts.setdefault(account_id, {"id": account_id, "props": {}})
         if record is not None:
-            entry["props"].update(_props(record, ("id", "created_at")))
+            entry["props"].update(_props(record, _ACCOUNT_PROPS))
             if record.created_at is not None:
                 entry["created_at"] = record.created_at
 
@@ -109,7 +98,7 @@ class Batch:
             return
         self._post(post.id, post.account_id)
         entry = self.posts[post.id]
-        entry["props"].update(_props(post, _POST_LINK_FIELDS))
+        entry["props"].update(_props(post, _POST_PROPS))
         if post.created_at is not None:
             entry["created_at"] = post.created_at
         for target, author, kind in (
