@@ -1,0 +1,1 @@
+"""Detection of coordinated accounts: projections from shares to account graphs, no database."""
