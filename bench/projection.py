@@ -11,14 +11,13 @@ have Pareto-distributed activity. The timing covers co_share only, not building 
 from __future__ import annotations
 
 import argparse
-import threading
 import time
 
 import numpy as np
 import polars as pl
-import psutil
 from rich.console import Console
 from rich.table import Table
+from rss import PeakRss
 
 from graphdb.detect.coordination import Shares, co_share
 
@@ -54,31 +53,6 @@ def synthetic_shares(rows: int, seed: int = 7) -> Shares:
 def _names(prefix: str, count: int) -> pl.Series:
     # Shares requires sorted lookups; codes index them, so any names in sorted order will do.
     return pl.select(pl.lit(prefix) + pl.int_range(count).cast(pl.String)).to_series().sort()
-
-
-class PeakRss:
-    """Samples this process's RSS every 10 ms while a run is in progress."""
-
-    def __init__(self) -> None:
-        self.process = psutil.Process()
-        self.peak = self.process.memory_info().rss
-        self.running = threading.Event()
-        self.thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        while self.running.is_set():
-            self.peak = max(self.peak, self.process.memory_info().rss)
-            time.sleep(0.01)
-
-    def __enter__(self) -> PeakRss:
-        self.running.set()
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.running.clear()
-        self.thread.join()
-        self.peak = max(self.peak, self.process.memory_info().rss)
 
 
 def main() -> None:
