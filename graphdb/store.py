@@ -76,6 +76,26 @@ class Store:
                 return session.execute_write(work)
             return session.execute_read(work)
 
+    def read_values(
+        self, q: Query, params: Params | None, limit: int, timeout: float | None = None
+    ) -> tuple[list[str], list[list[Any]], bool]:
+        """Columns and raw values (nodes, paths, temporals intact) of a read, at most `limit`
+        rows; the flag says whether more rows were left unread."""
+
+        @neo4j.unit_of_work(timeout=timeout)
+        def work(tx: neo4j.ManagedTransaction) -> tuple[list[str], list[list[Any]], bool]:
+            result = tx.run(q.text, params or {})
+            columns = list(result.keys())
+            rows: list[list[Any]] = []
+            for record in result:
+                if len(rows) == limit:
+                    return columns, rows, True
+                rows.append(record.values())
+            return columns, rows, False
+
+        with _translate(self.connection, q), self._session(min(limit + 1, 1000)) as session:
+            return session.execute_read(work)
+
     def keys(self, q: Query, params: Params | None = None) -> list[str]:
         """The column names a read query returns, without fetching its rows."""
         with _translate(self.connection, q), self._session() as session:

@@ -58,7 +58,8 @@ def store(session_store: Store) -> Iterator[Store]:
 
 
 @pytest.fixture
-def cli(store: Store) -> CliRunner:
+def cli(server: ManagedServer) -> CliRunner:
+    """The CLI finds the session server through TIERSCOPE_HOME, as a user's would."""
     return CliRunner()
 
 

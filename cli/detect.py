@@ -1,0 +1,140 @@
+"""`tierscope detect`, `runs`, `evaluate` and `generate`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cli.main import app, console, err, phase_progress, print_json, state
+from graphdb.detect.analyze import DetectParams
+from graphdb.detect.run import detect as run_detection
+from graphdb.detect.run import evaluate_run, list_runs
+from graphdb.generate import SCENARIOS
+from graphdb.generate import generate as generate_scenario
+
+KINDS = ("co-retweet", "co-hashtag", "co-url", "co-text")
+
+
+@app.command()
+def detect(
+    ctx: typer.Context,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", help=f"Projection(s), combined when repeated: {', '.join(KINDS)}."),
+    ] = None,
+    window: Annotated[
+        int, typer.Option(help="Seconds; two shares pair if at most this apart.")
+    ] = 60,
+    min_participation: Annotated[
+        int, typer.Option(help="Minimum shares an account needs (CooRTweet's semantics).")
+    ] = 2,
+    edge_weight: Annotated[
+        float | None,
+        typer.Option(
+            help="Drop weak ties before clustering: a weight >= 1 is an absolute minimum, "
+            "a value in (0, 1) a quantile, as CooRTweet's edge_weight."
+        ),
+    ] = None,
+    algorithm: Annotated[str, typer.Option(help="leiden, louvain or infomap.")] = "leiden",
+    resolution: Annotated[float, typer.Option(help="Leiden/Louvain resolution.")] = 1.0,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same communities.")] = 42,
+    store_edges: Annotated[
+        str,
+        typer.Option(
+            help="COORDINATED_WITH edges written to Neo4j: backbone (each tiered account's "
+            "strongest ties), all, or none. The full table is kept for `export edges`."
+        ),
+    ] = "backbone",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Project coordination, find communities and tiers, write the run back to Neo4j."""
+    kinds = tuple(kind or ["co-retweet"])
+    for k in kinds:
+        if k not in KINDS:
+            raise typer.BadParameter(f"{k!r} is not one of {', '.join(KINDS)}", param_hint="--kind")
+    threshold, quantile = (None, None)
+    if edge_weight is not None:
+        threshold, quantile = (None, edge_weight) if 0 < edge_weight < 1 else (edge_weight, None)
+    params = DetectParams(
+        kind=kinds,
+        window=window,
+        min_participation=min_participation,
+        edge_weight=threshold,
+        edge_quantile=quantile,
+        algorithm=algorithm,
+        resolution=resolution,
+        seed=seed,
+    )
+    store = state(ctx).store
+    with phase_progress() as progress:
+        summary = run_detection(store, params, store_edges, progress=progress)
+    if as_json:
+        print_json(summary)
+        return
+    table = Table(title=f"Detection run {summary.run_id}", show_header=False)
+    table.add_row("communities", f"{summary.communities:,}")
+    table.add_row("operations", f"{summary.operations:,}")
+    for tier in ("principal", "core", "amplifier"):
+        table.add_row(tier, f"{summary.tiers.get(tier, 0):,}")
+    table.add_row("flagged accounts", f"{summary.flagged:,}")
+    table.add_row("coordination edges", f"{summary.edges:,} ({summary.edges_stored:,} in Neo4j)")
+    for phase, seconds in summary.timings.items():
+        table.add_row(f"{phase} (s)", f"{seconds:.2f}")
+    console.print(table)
+
+
+@app.command()
+def runs(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """List detection runs, newest first."""
+    rows = list_runs(state(ctx).store)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title="Detection runs")
+    for col in ("id", "kind", "started_at", "finished_at", "params"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r["id"], r["kind"], r["started_at"], r["finished_at"] or "(unfinished)", r["params"]
+        )
+    console.print(table)
+
+
+@app.command()
+def evaluate(
+    ctx: typer.Context,
+    truth: Annotated[Path, typer.Option(exists=True, help="truth.csv: userid, role, op.")],
+    run: Annotated[str, typer.Option(help="A run id, or latest.")] = "latest",
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Score a run against planted truth: precision, recall, tier F1, principal recall, ARI."""
+    result = evaluate_run(state(ctx).store, truth, run)
+    if as_json:
+        print_json(result)
+        return
+    table = Table(title=f"Evaluation against {truth}", show_header=False)
+    for name, value in result.items():
+        table.add_row(name, f"{value:.3f}" if isinstance(value, float) else str(value))
+    console.print(table)
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Argument(help="Folder to write tweets.csv, users.csv, truth.csv.")],
+    scenario: Annotated[str, typer.Option(help=f"One of {', '.join(SCENARIOS)}.")] = "seed2020",
+    scale: Annotated[float, typer.Option(help="1 is about 600k posts.")] = 1.0,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+) -> None:
+    """Write a synthetic takedown-shaped archive (31-column format) with its truth.csv."""
+    result = generate_scenario(out, scenario, scale, seed, progress=lambda m: err.print(m))
+    console.print(
+        f"Wrote {result.tweets:,} posts ({result.retweets:,} retweets) by {result.accounts:,} "
+        f"accounts to {result.out_dir}: "
+        + ", ".join(f"{n:,} {role}" for role, n in result.truth.items())
+    )

@@ -1,0 +1,70 @@
+"""`tierscope export`: streamed exports of a detection run."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Annotated
+
+import typer
+
+from cli.main import err, state
+from graphdb import export
+from graphdb.detect.run import resolve_run
+
+app = typer.Typer(help="Export a detection run's accounts or edges.", no_args_is_help=True)
+
+RunOption = Annotated[str, typer.Option("--run", help="A run id, or latest.")]
+OutOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write here instead of standard output.")
+]
+
+
+@contextmanager
+def _open(path: Path | None) -> Iterator[IO[str]]:
+    if path is None:
+        yield sys.stdout
+        return
+    with path.open("w", encoding="utf-8", newline="") as f:
+        yield f
+
+
+@app.command()
+def accounts(
+    ctx: typer.Context,
+    run: RunOption = "latest",
+    format: Annotated[str, typer.Option("--format", "-f", help="csv or json.")] = "csv",
+    output: OutOption = None,
+) -> None:
+    """One row per account in a community: account_id, operation_id, community_id, tier, scores.
+
+    Principals are included, each with the community that amplifies it most.
+    """
+    store = state(ctx).store
+    run_id = resolve_run(store, run)
+    with _open(output) as out:
+        n = export.export_accounts(store, run_id, format, out)
+    err.print(f"{n:,} accounts of run {run_id}" + (f" written to {output}" if output else ""))
+
+
+@app.command()
+def edges(
+    ctx: typer.Context,
+    kind: Annotated[
+        str, typer.Option("--kind", help="co-retweet, co-hashtag, co-url or co-text.")
+    ] = "co-retweet",
+    run: RunOption = "latest",
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="csv, json, graphml or gexf.")
+    ] = "csv",
+    output: OutOption = None,
+) -> None:
+    """The full projection edge table (account_a, account_b, weight, mean_delta), before any
+    clustering threshold; GraphML and GEXF carry each account's tier and community."""
+    store = state(ctx).store
+    run_id = resolve_run(store, run)
+    with _open(output) as out:
+        n = export.export_edges(store, run_id, kind, format, out)
+    err.print(f"{n:,} {kind} edges of run {run_id}" + (f" written to {output}" if output else ""))

@@ -1,0 +1,194 @@
+"""Exports that stream from Neo4j to a file: rows are written as they arrive, never held."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+from xml.sax.saxutils import escape, quoteattr
+
+import polars as pl
+
+from graphdb import cypherlib
+from graphdb.detect.run import edges_path
+from graphdb.errors import InputError
+from graphdb.store import Store
+
+TABLE_FORMATS = ("csv", "json")
+EDGE_COLUMNS = ["account_a", "account_b", "weight", "mean_delta"]
+GRAPH_FORMATS = ("graphml", "gexf")
+
+
+def write_table(columns: list[str], rows: Iterable[list[Any]], fmt: str, out: IO[str]) -> int:
+    """CSV with a header, or a JSON array of objects; returns the rows written."""
+    n = 0
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(row)
+            n += 1
+        return n
+    if fmt == "json":
+        out.write("[")
+        for row in rows:
+            out.write(",\n" if n else "\n")
+            out.write(json.dumps(dict(zip(columns, row, strict=True)), default=str))
+            n += 1
+        out.write("\n]\n" if n else "]\n")
+        return n
+    raise InputError(f"unknown table format {fmt!r}; use one of {', '.join(TABLE_FORMATS)}")
+
+
+def _xml_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "long"
+    if isinstance(value, float):
+        return "double"
+    return "string"
+
+
+def write_graph(
+    node_columns: list[str],
+    nodes: Iterable[list[Any]],
+    edge_columns: list[str],
+    edges: Iterable[list[Any]],
+    fmt: str,
+    out: IO[str],
+) -> int:
+    """GraphML or GEXF for Gephi. The first node column is the id, the first two edge columns
+    the ends; the rest become attributes, typed from the first row. Returns the edges written."""
+    if fmt not in GRAPH_FORMATS:
+        raise InputError(f"unknown graph format {fmt!r}; use one of {', '.join(GRAPH_FORMATS)}")
+    node_iter, edge_iter = iter(nodes), iter(edges)
+    first_node, first_edge = next(node_iter, None), next(edge_iter, None)
+    node_attrs = [
+        (c, _xml_type(v)) for c, v in zip(node_columns[1:], (first_node or [])[1:], strict=False)
+    ]
+    edge_attrs = [
+        (c, _xml_type(v)) for c, v in zip(edge_columns[2:], (first_edge or [])[2:], strict=False)
+    ]
+
+    def chain(first: list[Any] | None, rest: Iterator[list[Any]]) -> Iterator[list[Any]]:
+        if first is not None:
+            yield first
+            yield from rest
+
+    writer = _graphml if fmt == "graphml" else _gexf
+    return writer(
+        node_attrs, chain(first_node, node_iter), edge_attrs, chain(first_edge, edge_iter), out
+    )
+
+
+def _graphml(
+    node_attrs: list[tuple[str, str]],
+    nodes: Iterator[list[Any]],
+    edge_attrs: list[tuple[str, str]],
+    edges: Iterator[list[Any]],
+    out: IO[str],
+) -> int:
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    out.write('<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n')
+    for name, kind in node_attrs:
+        out.write(f'  <key id="n_{name}" for="node" attr.name="{name}" attr.type="{kind}"/>\n')
+    for name, kind in edge_attrs:
+        out.write(f'  <key id="e_{name}" for="edge" attr.name="{name}" attr.type="{kind}"/>\n')
+    out.write('  <graph id="tierscope" edgedefault="undirected">\n')
+    for node in nodes:
+        out.write(f"    <node id={quoteattr(str(node[0]))}>")
+        for (name, _), value in zip(node_attrs, node[1:], strict=True):
+            out.write(f'<data key="n_{name}">{escape(_text(value))}</data>')
+        out.write("</node>\n")
+    n = 0
+    for edge in edges:
+        out.write(f"    <edge source={quoteattr(str(edge[0]))} target={quoteattr(str(edge[1]))}>")
+        for (name, _), value in zip(edge_attrs, edge[2:], strict=True):
+            out.write(f'<data key="e_{name}">{escape(_text(value))}</data>')
+        out.write("</edge>\n")
+        n += 1
+    out.write("  </graph>\n</graphml>\n")
+    return n
+
+
+def _gexf(
+    node_attrs: list[tuple[str, str]],
+    nodes: Iterator[list[Any]],
+    edge_attrs: list[tuple[str, str]],
+    edges: Iterator[list[Any]],
+    out: IO[str],
+) -> int:
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    out.write('<gexf xmlns="http://gexf.net/1.3" version="1.3">\n')
+    out.write('  <graph defaultedgetype="undirected" mode="static">\n')
+    for cls, attrs in (("node", node_attrs), ("edge", edge_attrs)):
+        out.write(f'    <attributes class="{cls}">\n')
+        for i, (name, kind) in enumerate(attrs):
+            out.write(f'      <attribute id="{i}" title="{name}" type="{kind}"/>\n')
+        out.write("    </attributes>\n")
+    out.write("    <nodes>\n")
+    for node in nodes:
+        label = quoteattr(str(node[0]))
+        out.write(f"      <node id={label} label={label}><attvalues>")
+        for i, value in enumerate(node[1:]):
+            out.write(f'<attvalue for="{i}" value={quoteattr(_text(value))}/>')
+        out.write("</attvalues></node>\n")
+    out.write("    </nodes>\n    <edges>\n")
+    n = 0
+    for edge in edges:
+        weight = f' weight="{edge[2]}"' if edge_attrs and edge_attrs[0][0] == "weight" else ""
+        source, target = quoteattr(str(edge[0])), quoteattr(str(edge[1]))
+        out.write(f'      <edge id="{n}" source={source} target={target}{weight}><attvalues>')
+        for i, value in enumerate(edge[2:]):
+            out.write(f'<attvalue for="{i}" value={quoteattr(_text(value))}/>')
+        out.write("</attvalues></edge>\n")
+        n += 1
+    out.write("    </edges>\n  </graph>\n</gexf>\n")
+    return n
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def _stream(
+    store: Store, name: str, params: dict[str, Any]
+) -> tuple[list[str], Iterator[list[Any]]]:
+    query = cypherlib.load(name)
+    return store.keys(query, params), store.stream(query, params)
+
+
+def export_accounts(store: Store, run_id: str, fmt: str, out: IO[str]) -> int:
+    """One row per account in a community of the run, principals included."""
+    columns, rows = _stream(store, "export/accounts", {"run": run_id})
+    return write_table(columns, rows, fmt, out)
+
+
+def export_edges(store: Store, run_id: str, kind: str, fmt: str, out: IO[str]) -> int:
+    """The run's full projection edge table for one kind, strongest first.
+
+    Detection keeps the full table as Parquet; without it (a run made on another machine)
+    the COORDINATED_WITH edges stored in Neo4j are exported instead.
+    """
+    path = edges_path(run_id)
+    if path.exists():
+        frame = (
+            pl.scan_parquet(path)
+            .filter(pl.col("kind") == kind)
+            .select(EDGE_COLUMNS)
+            .sort(["weight", "account_a", "account_b"], descending=[True, False, False])
+            .collect()
+        )
+    else:
+        columns, stored = _stream(store, "export/edges", {"run": run_id, "kind": kind})
+        frame = pl.DataFrame(list(stored), schema=columns, orient="row")
+    edges = (list(row) for row in frame.iter_rows())
+    if fmt in TABLE_FORMATS:
+        return write_table(EDGE_COLUMNS, edges, fmt, out)
+    ids = pl.concat([frame["account_a"], frame["account_b"]]).unique().sort().to_list()
+    node_columns, nodes = _stream(store, "export/edge_nodes", {"run": run_id, "ids": ids})
+    return write_graph(node_columns, nodes, EDGE_COLUMNS, edges, fmt, out)
