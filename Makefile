@@ -29,9 +29,30 @@ test: install neo4j lint
 unit: install
 	$(BIN)/pytest -q tests/unit
 
+# The demo: a takedown-shaped archive (scale 0.25, about 150k posts; DEMO_SCALE=1 for the
+# full 600k), loaded into the managed Neo4j, detected, and reported.
+DEMO_SCALE ?= 0.25
+DEMO_DIR ?= demo-out
+
 demo: install neo4j
+	$(BIN)/tierscope generate --scenario seed2020 --scale $(DEMO_SCALE) --seed 7 $(DEMO_DIR)
 	$(BIN)/tierscope db start
-	$(BIN)/tierscope load ../shared/data/io-archive/ ../shared/data/coortweet/russian_coord_tweets.csv
+	$(BIN)/tierscope load $(DEMO_DIR)/users.csv $(DEMO_DIR)/tweets.csv
+	$(BIN)/tierscope detect
+	$(BIN)/tierscope report tiers
+	$(BIN)/tierscope report tiers --format html -o report.html
+	$(BIN)/tierscope evaluate --truth $(DEMO_DIR)/truth.csv
+	$(BIN)/tierscope db status
+	@echo
+	@echo "Open report.html in a browser. Explore the graph in Neo4j Browser at the browser"
+	@echo "address above (user neo4j, password in ~/.tierscope/password), or run a named query:"
+	@echo "  $(BIN)/tierscope query list"
+	@echo "  $(BIN)/tierscope query community_summary"
+
+# The references are generated from --help and the query headers; tests fail when stale.
+docs: install
+	$(BIN)/python -m cli.reference > docs/cli.md
+	$(BIN)/python -m graphdb.queries > docs/queries.md
 
 bench: install neo4j
 	$(BIN)/python bench/load.py

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, is_dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,6 +16,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -71,6 +74,7 @@ app = typer.Typer(
     "they amplify, in a Neo4j graph.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -101,10 +105,32 @@ def state(ctx: typer.Context) -> State:
 
 
 def print_json(data: Any) -> None:
+    if is_dataclass(data) and not isinstance(data, type):
+        data = asdict(data)
     console.print_json(json.dumps(data, default=str))
 
 
-def rows_progress(description: str) -> Progress:
+@contextmanager
+def phase_progress() -> Iterator[Callable[[str], None]]:
+    """A spinner while a phase runs; each message the library sends ends a phase as a line."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+    ) as progress:
+        task: TaskID = progress.add_task("working", total=None)
+
+        def step(message: str) -> None:
+            nonlocal task
+            progress.update(task, description=message, total=1, completed=1)
+            task = progress.add_task("working", total=None)
+
+        yield step
+        progress.remove_task(task)
+
+
+def rows_progress() -> Progress:
     return Progress(
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),
@@ -163,7 +189,7 @@ def load(
     files = loader.expand_paths(paths)
     mapping = parse_pairs(column, "--column") or None
     store = state(ctx).store
-    with rows_progress("load") as progress:
+    with rows_progress() as progress:
         task = progress.add_task("loading", total=None, rate="")
 
         def advance(n: int) -> None:
@@ -195,9 +221,13 @@ def load(
 
 
 def _register() -> None:
-    from cli import db
+    from cli import db, detect, export, report  # noqa: F401  (detect adds its commands to app)
+    from cli.query import query
 
     app.add_typer(db.app, name="db")
+    app.add_typer(export.app, name="export")
+    app.add_typer(report.app, name="report")
+    app.command("query")(query)
 
 
 _register()
