@@ -89,7 +89,9 @@ class Query:
         unknown = set(given) - set(known)
         if unknown:
             names = ", ".join(sorted(known)) or "none"
-            raise InputError(f"{self.name}: unknown parameter(s) {sorted(unknown)}; it takes {names}")
+            raise InputError(
+                f"{self.name}: unknown parameter(s) {sorted(unknown)}; it takes {names}"
+            )
         bound: dict[str, Any] = {}
         for p in self.params:
             if p.name in given:
