@@ -18,8 +18,8 @@ neo4j: install
 	$(BIN)/tierscope db fetch
 
 lint: install
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check graphdb cli tests bench
+	$(BIN)/ruff format --check graphdb cli tests bench
 	$(BIN)/mypy
 
 # Unit tests, then integration tests against a throwaway Neo4j on free ports.
