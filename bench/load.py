@@ -19,12 +19,10 @@ import sys
 import time
 from pathlib import Path
 
+from common import OUT, fresh_server, store_size_mb
 from rich.console import Console
 from rich.table import Table
 
-from graphdb.server import ManagedServer, free_port
-
-OUT = Path(__file__).parent / "out"
 ARCHIVE_COLUMNS = [
     "tweetid",
     "userid",
@@ -136,15 +134,6 @@ def child(path: str) -> None:
     )
 
 
-def store_size(server: ManagedServer) -> float:
-    total = sum(
-        p.stat().st_size
-        for p in (server.data_dir / "databases" / "neo4j").rglob("*")
-        if p.is_file()
-    )
-    return total / 2**20
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
@@ -166,12 +155,8 @@ def main() -> None:
             if not data.exists():
                 console.print(f"writing {data} ...")
                 (write_shares if fmt == "shares" else write_archive)(data, rows, rng)
-            home = OUT / f"home-{fmt}-{rows}"
-            subprocess.run(["rm", "-rf", str(home)], check=True)
-            server = ManagedServer(home)
-            server.start(bolt_port=free_port(), http_port=free_port())
-            try:
-                env = {**os.environ, "TIERSCOPE_HOME": str(home)}
+            with fresh_server(f"{fmt}-{rows}") as (server, _):
+                env = {**os.environ, "TIERSCOPE_HOME": str(server.root)}
                 env.pop("NEO4J_URI", None)
                 started = time.perf_counter()
                 out = subprocess.run(
@@ -183,10 +168,7 @@ def main() -> None:
                 )
                 result = json.loads(out.stdout.strip().splitlines()[-1])
                 console.print(f"{fmt} {rows:,}: {time.perf_counter() - started:.1f}s wall")
-                size = store_size(server)
-            finally:
-                server.stop()
-                subprocess.run(["rm", "-rf", str(home)], check=True)
+                size = store_size_mb(server)
             table.add_row(
                 fmt,
                 f"{result['rows']:,}",

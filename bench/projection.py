@@ -15,9 +15,9 @@ import time
 
 import numpy as np
 import polars as pl
+from common import PeakRss
 from rich.console import Console
 from rich.table import Table
-from rss import PeakRss
 
 from graphdb.detect.coordination import Shares, co_share
 

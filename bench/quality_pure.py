@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 import polars as pl
+from common import PeakRss
 from rich.console import Console
 from rich.table import Table
-from rss import PeakRss
 
 from graphdb.detect.analyze import analyze
 from graphdb.detect.evaluate import evaluate

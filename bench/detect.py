@@ -1,0 +1,69 @@
+"""Detection speed per phase on generated seed2020 scenarios, through the real Neo4j.
+
+    python bench/detect.py [--scales 1 4] [--seed 7]
+
+For each scale: generate (cached under bench/out/), load into a fresh managed Neo4j, then
+`detect` with the default options, timing read, projection, communities, tiers and write-back.
+Peak RSS is the detect step's own (sampled in this process while it runs).
+Targets (issue 3): whole detect at scale 1 under 30 s; peak RSS under 2 GB at scale 4;
+projection >= 10M candidate pairs/s (see bench/projection.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from common import OUT, PeakRss, fresh_server
+from rich.console import Console
+from rich.table import Table
+
+from graphdb.detect.run import detect
+from graphdb.generate import generate
+from graphdb.load import load
+
+PHASES = ("read", "projection", "communities", "tiers", "write-back")
+
+
+def scenario(scale: float, seed: int) -> Path:
+    out = OUT / f"scenario-{scale:g}-{seed}"
+    if not (out / "truth.csv").exists():
+        generate(out, scale=scale, seed=seed)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 4.0])
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    console = Console()
+    table = Table(title="tierscope detect, per phase (seconds)")
+    for col in ("scale", "posts", "load s", *PHASES, "detect s", "peak RSS (MB)", "edges"):
+        table.add_column(col, justify="right")
+    for scale in args.scales:
+        data = scenario(scale, args.seed)
+        with fresh_server(f"detect-{scale:g}") as (_, store):
+            started = time.perf_counter()
+            loaded = load(store, [data / "users.csv", data / "tweets.csv"])
+            load_s = time.perf_counter() - started
+            console.print(f"scale {scale:g}: loaded {loaded.rows:,} rows in {load_s:.0f}s")
+            started = time.perf_counter()
+            with PeakRss() as rss:
+                summary = detect(store)
+            total = time.perf_counter() - started
+        table.add_row(
+            f"{scale:g}",
+            f"{loaded.posts:,}",
+            f"{load_s:.0f}",
+            *(f"{summary.timings.get(p, 0.0):.1f}" for p in PHASES),
+            f"{total:.1f}",
+            f"{rss.peak / 2**20:,.0f}",
+            f"{summary.edges:,} ({summary.edges_stored:,} stored)",
+        )
+    console.print(table)
+
+
+if __name__ == "__main__":
+    main()
