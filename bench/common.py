@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psutil
 
-from graphdb.server import ManagedServer, free_port
+from graphdb.server import ManagedServer, free_ports
 from graphdb.store import Store
 
 OUT = Path(__file__).parent / "out"
@@ -48,7 +48,8 @@ def fresh_server(name: str) -> Iterator[tuple[ManagedServer, Store]]:
     home = OUT / f"home-{name}"
     shutil.rmtree(home, ignore_errors=True)
     server = ManagedServer(home)
-    server.start(bolt_port=free_port(), http_port=free_port())
+    bolt, http = free_ports()
+    server.start(bolt_port=bolt, http_port=http)
     try:
         with Store(server.connection()) as store:
             yield server, store

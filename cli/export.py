@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Annotated
+from typing import Annotated
 
 import typer
 
@@ -22,20 +19,13 @@ OutOption = Annotated[
 ]
 
 
-@contextmanager
-def _open(path: Path | None) -> Iterator[IO[str]]:
-    if path is None:
-        yield sys.stdout
-        return
-    with path.open("w", encoding="utf-8", newline="") as f:
-        yield f
-
-
 @app.command()
 def accounts(
     ctx: typer.Context,
     run: RunOption = "latest",
-    format: Annotated[str, typer.Option("--format", "-f", help="csv or json.")] = "csv",
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="csv, json or parquet (parquet needs -o).")
+    ] = "csv",
     output: OutOption = None,
 ) -> None:
     """One row per account in a community: account_id, operation_id, community_id, tier, scores.
@@ -44,8 +34,7 @@ def accounts(
     """
     store = state(ctx).store
     run_id = resolve_run(store, run)
-    with _open(output) as out:
-        n = export.export_accounts(store, run_id, format, out)
+    n = export.export_accounts(store, run_id, format, output)
     err.print(f"{n:,} accounts of run {run_id}" + (f" written to {output}" if output else ""))
 
 
@@ -57,7 +46,7 @@ def edges(
     ] = "co-retweet",
     run: RunOption = "latest",
     format: Annotated[
-        str, typer.Option("--format", "-f", help="csv, json, graphml or gexf.")
+        str, typer.Option("--format", "-f", help="csv, json, parquet (needs -o), graphml or gexf.")
     ] = "csv",
     output: OutOption = None,
 ) -> None:
@@ -65,6 +54,5 @@ def edges(
     clustering threshold; GraphML and GEXF carry each account's tier and community."""
     store = state(ctx).store
     run_id = resolve_run(store, run)
-    with _open(output) as out:
-        n = export.export_edges(store, run_id, kind, format, out)
+    n = export.export_edges(store, run_id, kind, format, output)
     err.print(f"{n:,} {kind} edges of run {run_id}" + (f" written to {output}" if output else ""))

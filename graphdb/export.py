@@ -1,10 +1,13 @@
-"""Exports that stream from Neo4j to a file: rows are written as they arrive, never held."""
+"""Exports of a detection run: CSV and JSON rows are written as they arrive from Neo4j."""
 
 from __future__ import annotations
 
 import csv
 import json
+import sys
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -162,14 +165,36 @@ def _stream(
     return store.keys(query, params), store.stream(query, params)
 
 
-def export_accounts(store: Store, run_id: str, fmt: str, out: IO[str]) -> int:
-    """One row per account in a community of the run, principals included."""
+@contextmanager
+def _text_output(output: Path | None) -> Iterator[IO[str]]:
+    if output is None:
+        yield sys.stdout
+        return
+    with output.open("w", encoding="utf-8", newline="") as f:
+        yield f
+
+
+def _write_parquet(frame: pl.DataFrame, output: Path | None) -> int:
+    if output is None:
+        raise InputError("--format parquet writes a file: give -o FILE")
+    frame.write_parquet(output)
+    return frame.height
+
+
+def export_accounts(store: Store, run_id: str, fmt: str, output: Path | None) -> int:
+    """One row per account in a community of the run, principals included (with their
+    amplification), as CSV, JSON or Parquet; returns the rows written."""
     columns, rows = _stream(store, "export/accounts", {"run": run_id})
-    return write_table(columns, rows, fmt, out)
+    if fmt == "parquet":
+        frame = pl.DataFrame(list(rows), schema=columns, orient="row", infer_schema_length=None)
+        return _write_parquet(frame, output)
+    with _text_output(output) as out:
+        return write_table(columns, rows, fmt, out)
 
 
-def export_edges(store: Store, run_id: str, kind: str, fmt: str, out: IO[str]) -> int:
-    """The run's full projection edge table for one kind, strongest first.
+def export_edges(store: Store, run_id: str, kind: str, fmt: str, output: Path | None) -> int:
+    """The run's full projection edge table for one kind, strongest first, as CSV, JSON,
+    Parquet, or GraphML/GEXF with each account's tier and community; returns the edges.
 
     Detection keeps the full table as Parquet; without it (a run made on another machine)
     the COORDINATED_WITH edges stored in Neo4j are exported instead.
@@ -186,9 +211,12 @@ def export_edges(store: Store, run_id: str, kind: str, fmt: str, out: IO[str]) -
     else:
         columns, stored = _stream(store, "export/edges", {"run": run_id, "kind": kind})
         frame = pl.DataFrame(list(stored), schema=columns, orient="row")
+    if fmt == "parquet":
+        return _write_parquet(frame, output)
     edges = (list(row) for row in frame.iter_rows())
-    if fmt in TABLE_FORMATS:
-        return write_table(EDGE_COLUMNS, edges, fmt, out)
-    ids = pl.concat([frame["account_a"], frame["account_b"]]).unique().sort().to_list()
-    node_columns, nodes = _stream(store, "export/edge_nodes", {"run": run_id, "ids": ids})
-    return write_graph(node_columns, nodes, EDGE_COLUMNS, edges, fmt, out)
+    with _text_output(output) as out:
+        if fmt in TABLE_FORMATS:
+            return write_table(EDGE_COLUMNS, edges, fmt, out)
+        ids = pl.concat([frame["account_a"], frame["account_b"]]).unique().sort().to_list()
+        node_columns, nodes = _stream(store, "export/edge_nodes", {"run": run_id, "ids": ids})
+        return write_graph(node_columns, nodes, EDGE_COLUMNS, edges, fmt, out)

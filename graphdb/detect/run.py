@@ -112,9 +112,10 @@ def write_back(
     for rows in _chunks(communities):
         store.run(cypherlib.load("detect/write_communities"), {"run": run_id, "rows": rows})
     progress("communities written")
-    members = _props_rows(
-        detection.accounts, {"account_id": "account", "community_id": "community"}
-    )
+    # A principal's membership also carries its amplification (posts, retweets, flagged ones).
+    amplification = detection.principals.drop("community_id", "operation_id")
+    accounts = detection.accounts.join(amplification, on="account_id", how="left")
+    members = _props_rows(accounts, {"account_id": "account", "community_id": "community"})
     for rows in _chunks(members):
         store.run(cypherlib.load("detect/write_members"), {"run": run_id, "rows": rows})
     progress("memberships written")

@@ -14,7 +14,6 @@ throwaway test server does not fetch them again.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -76,10 +75,19 @@ def lib_dir() -> Path:
     return cache_dir() / f"neo4j-{neo4j_version()}" / "lib"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def free_ports(n: int = 2) -> list[int]:
+    """Distinct free loopback ports (a Bolt and an HTTP port for a throwaway server).
+
+    All sockets stay open until every port is chosen, so the same port is never handed
+    out twice."""
+    sockets = [socket.socket() for _ in range(n)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [int(s.getsockname()[1]) for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 def _port_open(port: int) -> bool:
@@ -95,7 +103,7 @@ def _pid_alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    # A zombie child of ours still answers kill(0); treat it as gone.
+    # A zombie still answers kill(0); treat it as gone.
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
         return stat.split(") ", 1)[1][:1] != "Z"
@@ -133,7 +141,7 @@ class ManagedServer:
         self.pid_file = self.neo4j_home / "neo4j.pid"
         self.password_file = self.root / "password"
         self.settings_file = self.root / "server.json"
-        self._process: subprocess.Popen[bytes] | None = None
+        self.console_log = self.logs_dir / "console.log"
 
     # -- settings --------------------------------------------------------------------------
 
@@ -252,7 +260,7 @@ class ManagedServer:
         """Set a random initial password before the first start; it only works then."""
         if (self.data_dir / "dbms" / "auth.ini").exists() and self.password_file.exists():
             return
-        password = secrets.token_urlsafe(18)
+        password = secrets.token_hex(20)  # hex: a leading "-" would read as an option
         cmd = [java, "-cp", f"{lib}/*", ADMIN_TOOL, "dbms", "set-initial-password", password]
         done = subprocess.run(cmd, capture_output=True, text=True, env=self._env())
         if done.returncode != 0:
@@ -275,6 +283,8 @@ class ManagedServer:
             return self.status()
         saved_bolt, saved_http = self.ports()
         bolt, http = bolt_port or saved_bolt, http_port or saved_http
+        if bolt == http:
+            raise ServerError(f"Bolt and HTTP need different ports; both are {bolt}")
         for port in (bolt, http):
             if _port_open(port):
                 raise ServerError(
@@ -290,33 +300,33 @@ class ManagedServer:
         heap = os.environ.get("TIERSCOPE_NEO4J_HEAP", DEFAULT_HEAP)
         cmd = [java, f"-Xms{heap}", f"-Xmx{heap}", *JVM_FLAGS, "-cp", f"{lib}/*", ENTRY_POINT]
         cmd += [f"--home-dir={self.neo4j_home}", f"--config-dir={self.conf_dir}"]
-        console = self.logs_dir / "console.log"
-        with console.open("ab") as out:
-            proc = subprocess.Popen(
-                cmd,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env=self._env(),
-                cwd=self.neo4j_home,
-                start_new_session=True,  # outlives the CLI process that started it
-            )
-        self.pid_file.write_text(str(proc.pid))
-        self._process = proc  # keep the handle so stop() can reap our own child
-        log(f"Started Neo4j (pid {proc.pid}); waiting for Bolt on 127.0.0.1:{bolt}...")
-        self._wait_for_bolt(proc, timeout)
+        # A shell starts Java in the background and exits: the server is nobody's child, so it
+        # outlives the command that started it and never lingers as our zombie.
+        launched = subprocess.run(
+            ["sh", "-c", '"$@" >>"$0" 2>&1 </dev/null & echo $!', str(self.console_log), *cmd],
+            capture_output=True,
+            text=True,
+            env=self._env(),
+            cwd=self.neo4j_home,
+            start_new_session=True,
+            check=True,
+        )
+        pid = int(launched.stdout.strip())
+        self.pid_file.write_text(str(pid))
+        log(f"Started Neo4j (pid {pid}); waiting for Bolt on 127.0.0.1:{bolt}...")
+        self._wait_for_bolt(pid, timeout)
         return self.status()
 
-    def _wait_for_bolt(self, proc: subprocess.Popen[bytes], timeout: float) -> None:
+    def _wait_for_bolt(self, pid: int, timeout: float) -> None:
         from neo4j import GraphDatabase
         from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
         conn = self.connection()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if proc.poll() is not None:
+            if not _pid_alive(pid):
                 self.pid_file.unlink(missing_ok=True)
-                raise ServerError(f"Neo4j exited with code {proc.returncode}.\n{self._log_tail()}")
+                raise ServerError(f"Neo4j exited while starting.\n{self._log_tail()}")
             try:
                 with GraphDatabase.driver(conn.uri, auth=(conn.user, conn.password)) as driver:
                     driver.verify_connectivity()
@@ -345,14 +355,9 @@ class ManagedServer:
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
         while _pid_alive(pid) and time.monotonic() < deadline:
-            _reap(pid)
             time.sleep(0.2)
         if _pid_alive(pid):
             os.kill(pid, signal.SIGKILL)
-        _reap(pid)
-        if self._process is not None and self._process.pid == pid:
-            self._process.wait()
-            self._process = None
         self.pid_file.unlink(missing_ok=True)
         return True
 
@@ -367,9 +372,3 @@ class ManagedServer:
             home=self.root,
             data_dir=self.data_dir,
         )
-
-
-def _reap(pid: int) -> None:
-    """Collect the exit status when the server is our own child, so it does not linger."""
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from graphdb import admin
-from graphdb.server import ManagedServer, free_port
+from graphdb.server import ManagedServer, free_ports
 from graphdb.store import Store
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -30,7 +30,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ManagedServer]:
     os.environ.setdefault("TIERSCOPE_NEO4J_HEAP", "1g")
     os.environ.setdefault("TIERSCOPE_NEO4J_PAGECACHE", "512m")
     server = ManagedServer(root)
-    server.start(bolt_port=free_port(), http_port=free_port())
+    bolt, http = free_ports()
+    server.start(bolt_port=bolt, http_port=http)
     try:
         yield server
     finally:

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
@@ -139,6 +140,28 @@ def test_export_accounts_csv_and_json(detected: str, cli):
     args = ["export", "accounts", "--run", detected, "--format", "json"]
     as_json = json.loads(cli.invoke(app, args).stdout)
     assert len(as_json) == len(rows)
+    # a principal's row carries the retweets it drew and the flagged share of them
+    principal = max(
+        (r for r in as_json if r["tier"] == "principal"), key=lambda r: r["flagged_retweets"]
+    )
+    assert principal["retweets"] >= principal["flagged_retweets"] > 0
+    assert 0 < principal["flagged_share"] <= 1
+
+
+def test_export_parquet(detected: str, cli, tmp_path: Path):
+    accounts, edges = tmp_path / "accounts.parquet", tmp_path / "edges.parquet"
+    args = ["export", "accounts", "--run", detected, "-f", "parquet", "-o", str(accounts)]
+    assert cli.invoke(app, args).exit_code == 0
+    args = ["export", "edges", "--run", detected, "-f", "parquet", "-o", str(edges)]
+    assert cli.invoke(app, args).exit_code == 0
+    nodes = pl.read_parquet(accounts)
+    assert {"account_id", "community_id", "tier", "flagged_share"} <= set(nodes.columns)
+    assert set(nodes["tier"]) == {"principal", "core", "amplifier"}
+    table = pl.read_parquet(edges)
+    assert table.columns == ["account_a", "account_b", "weight", "mean_delta"]
+    assert table["weight"].min() >= 1
+    no_file = cli.invoke(app, ["export", "edges", "--run", detected, "-f", "parquet"])
+    assert no_file.exit_code == 2 and "-o FILE" in no_file.output
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "graphml", "gexf"])

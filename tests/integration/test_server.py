@@ -1,4 +1,5 @@
 import json
+import re
 import stat
 import urllib.request
 
@@ -34,6 +35,8 @@ def test_browser_page_is_served(server: ManagedServer):
 def test_password_file_is_private_and_auth_is_on(server: ManagedServer):
     mode = stat.S_IMODE(server.password_file.stat().st_mode)
     assert mode == 0o600
+    # random, and never starting with "-", which neo4j-admin would take for an option
+    assert re.fullmatch(r"[0-9a-f]{40}", server.password())
     conf = (server.conf_dir / "neo4j.conf").read_text()
     assert "dbms.security.auth_enabled=true" in conf
     assert "server.bolt.listen_address=127.0.0.1:" in conf
@@ -72,3 +75,85 @@ def test_wipe_asks_then_deletes(server: ManagedServer, store: Store, cli):
     assert done.exit_code == 0, done.output
     assert "Deleted 2 nodes" in done.output
     assert store.run(cypherlib.load("load/counts"))[0] == {"accounts": 0, "posts": 0, "retweets": 0}
+
+
+def test_routing_uri_works_unchanged(server: ManagedServer):
+    """neo4j:// (clusters, Aura) goes through the same runner as bolt://."""
+    from dataclasses import replace
+
+    conn = server.connection()
+    routed = replace(conn, uri=conn.uri.replace("bolt://", "neo4j://"), managed=False)
+    with Store(routed) as store:
+        assert store.run(cypherlib.load("load/counts"))[0]["accounts"] >= 0
+
+
+def test_cli_uses_neo4j_env_over_the_managed_server(
+    server: ManagedServer, cli, tmp_path, monkeypatch
+):
+    from cli.main import app
+
+    conn = server.connection()
+    monkeypatch.setenv("TIERSCOPE_HOME", str(tmp_path / "no-server-here"))
+    monkeypatch.setenv("NEO4J_URI", conn.uri.replace("bolt://", "neo4j://"))
+    monkeypatch.setenv("NEO4J_USER", conn.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", conn.password)
+    result = cli.invoke(app, ["runs", "--json"])
+    assert result.exit_code == 0, result.output
+    monkeypatch.setenv("NEO4J_PASSWORD", "wrong")
+    refused = cli.invoke(app, ["runs"])
+    assert refused.exit_code == 4
+    assert "refused the credentials" in refused.output and "NEO4J_PASSWORD" in refused.output
+
+
+def test_commands_start_the_managed_server_when_needed(
+    server: ManagedServer, cli, tmp_path, monkeypatch
+):
+    from cli.main import app
+    from graphdb.server import free_ports
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("TIERSCOPE_HOME", str(home))
+    bolt, http = free_ports()
+    monkeypatch.setenv("TIERSCOPE_BOLT_PORT", str(bolt))
+    monkeypatch.setenv("TIERSCOPE_HTTP_PORT", str(http))
+    monkeypatch.setenv("TIERSCOPE_AUTOSTART", "0")
+    off = cli.invoke(app, ["runs"])
+    assert off.exit_code == 5
+    assert "TIERSCOPE_AUTOSTART=0" in off.output
+    monkeypatch.setenv("TIERSCOPE_AUTOSTART", "1")
+    try:
+        result = cli.invoke(app, ["runs", "--json"])
+        assert result.exit_code == 0, result.output
+        assert "starting it" in result.stderr
+        assert ManagedServer(home).is_running()
+    finally:
+        ManagedServer(home).stop()
+
+
+def test_a_server_that_cannot_start_reports_its_log(tmp_path, monkeypatch):
+    import pytest
+
+    from graphdb.errors import ServerError
+    from graphdb.server import free_ports
+
+    broken = ManagedServer(tmp_path / "home")
+    bolt, http = free_ports()
+    broken.start(bolt_port=bolt, http_port=http)
+    broken.stop()
+    monkeypatch.setenv("TIERSCOPE_NEO4J_PAGECACHE", "not-a-size")
+    with pytest.raises(ServerError) as failure:
+        broken.start(timeout=120)
+    message = str(failure.value)
+    assert "exited while starting" in message and "last lines" in message
+    assert "pagecache" in message
+    assert not broken.is_running()
+
+
+def test_a_taken_port_is_a_clear_error(server: ManagedServer, tmp_path):
+    import pytest
+
+    from graphdb.errors import ServerError
+
+    bolt = int(server.connection().uri.rsplit(":", 1)[1])
+    with pytest.raises(ServerError, match=f"port {bolt} is already in use"):
+        ManagedServer(tmp_path / "other").start(bolt_port=bolt)
