@@ -103,12 +103,19 @@ def _pid_alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    # A zombie still answers kill(0); treat it as gone.
+    # A zombie still answers kill(0), so look at its threads: the JVM's main thread can be a
+    # zombie while the others still shut Neo4j down and hold its ports.
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat.split(") ", 1)[1][:1] != "Z"
-    except (OSError, IndexError):
-        return True
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return True  # no /proc: trust kill(0)
+    for task in tasks:
+        try:
+            if (task / "stat").read_text().split(") ", 1)[1][:1] != "Z":
+                return True
+        except (OSError, IndexError):
+            continue
+    return False
 
 
 def _tail(path: Path, lines: int = 30) -> str:
