@@ -59,5 +59,8 @@ def fresh_server(name: str) -> Iterator[tuple[ManagedServer, Store]]:
 
 
 def store_size_mb(server: ManagedServer) -> float:
-    files = (server.data_dir / "databases" / "neo4j").rglob("*")
-    return sum(p.stat().st_size for p in files if p.is_file()) / 2**20
+    """The database's store files and transaction logs (until a checkpoint, recent writes
+    live only in the logs)."""
+    dirs = (server.data_dir / "databases" / "neo4j", server.data_dir / "transactions" / "neo4j")
+    files = [p for d in dirs for p in d.rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files) / 2**20

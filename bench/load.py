@@ -23,39 +23,7 @@ from common import OUT, fresh_server, store_size_mb
 from rich.console import Console
 from rich.table import Table
 
-ARCHIVE_COLUMNS = [
-    "tweetid",
-    "userid",
-    "user_display_name",
-    "user_screen_name",
-    "user_reported_location",
-    "user_profile_description",
-    "user_profile_url",
-    "follower_count",
-    "following_count",
-    "account_creation_date",
-    "account_language",
-    "tweet_language",
-    "tweet_text",
-    "tweet_time",
-    "tweet_client_name",
-    "in_reply_to_userid",
-    "in_reply_to_tweetid",
-    "quoted_tweet_tweetid",
-    "is_retweet",
-    "retweet_userid",
-    "retweet_tweetid",
-    "latitude",
-    "longitude",
-    "quote_count",
-    "reply_count",
-    "like_count",
-    "retweet_count",
-    "hashtags",
-    "urls",
-    "user_mentions",
-    "poll_choices",
-]
+from graphdb.sources.archive import TWEET_COLUMNS
 
 
 def write_shares(path: Path, rows: int, rng: random.Random) -> None:
@@ -73,7 +41,7 @@ def write_archive(path: Path, rows: int, rng: random.Random) -> None:
     accounts = max(rows // 20, 10)
     with path.open("w", newline="") as f:
         w = csv.writer(f, quoting=csv.QUOTE_ALL)
-        w.writerow(ARCHIVE_COLUMNS)
+        w.writerow(TWEET_COLUMNS)
         for i in range(rows):
             user = rng.randrange(accounts)
             is_rt = i > 100 and rng.random() < 0.6

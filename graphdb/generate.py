@@ -65,6 +65,7 @@ import numpy as np
 import polars as pl
 
 from graphdb.errors import InputError
+from graphdb.sources.archive import TWEET_COLUMNS, USER_COLUMNS
 
 __all__ = [
     "ROLES",
@@ -78,40 +79,6 @@ __all__ = [
 
 SCENARIOS = ("seed2020",)
 
-TWEET_COLUMNS = (
-    "tweetid",
-    "userid",
-    "user_display_name",
-    "user_screen_name",
-    "user_reported_location",
-    "user_profile_description",
-    "user_profile_url",
-    "follower_count",
-    "following_count",
-    "account_creation_date",
-    "account_language",
-    "tweet_language",
-    "tweet_text",
-    "tweet_time",
-    "tweet_client_name",
-    "in_reply_to_userid",
-    "in_reply_to_tweetid",
-    "quoted_tweet_tweetid",
-    "is_retweet",
-    "retweet_userid",
-    "retweet_tweetid",
-    "latitude",
-    "longitude",
-    "quote_count",
-    "reply_count",
-    "like_count",
-    "retweet_count",
-    "hashtags",
-    "urls",
-    "user_mentions",
-    "poll_choices",
-)
-USER_COLUMNS = TWEET_COLUMNS[1:11]
 TRUTH_COLUMNS = ("userid", "role", "op")
 ROLES = ("principal", "core", "amplifier", "organic", "fan", "celebrity")
 
