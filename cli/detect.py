@@ -23,7 +23,10 @@ def detect(
     ctx: typer.Context,
     kind: Annotated[
         list[str] | None,
-        typer.Option("--kind", help=f"Projection(s), combined when repeated: {', '.join(KINDS)}."),
+        typer.Option(
+            "--kind",
+            help=f"Projection(s), combined when repeated: {', '.join(KINDS)}. Default: co-retweet.",
+        ),
     ] = None,
     window: Annotated[
         int, typer.Option(help="Seconds; two shares pair if at most this apart.")

@@ -7,7 +7,7 @@ class TierscopeError(Exception):
     exit_code = 1
 
 
-class InputError(TierscopeError):
+class InputError(TierscopeError, ValueError):
     """A file cannot be read as the format it claims (missing column, unknown format)."""
 
     exit_code = 2

@@ -51,6 +51,7 @@ from graphdb.detect.coordination import (
 from graphdb.detect.evidence import EVIDENCE_SCHEMA, MIN_EVIDENCE, community_evidence
 from graphdb.detect.inputs import DetectInputs
 from graphdb.detect.tiers import FEEDS_SCHEMA, TierRules, assign_tiers, operations
+from graphdb.errors import InputError
 
 KINDS = ("co-retweet", "co-hashtag", "co-url", "co-text")
 # Pairs summed per sorted batch in co_share: 128 MB batches keep a scale-4 run about 0.5 GB
@@ -118,13 +119,13 @@ class DetectParams:
     def __post_init__(self) -> None:
         unknown = [k for k in self.kind if k not in KINDS]
         if not self.kind or unknown:
-            raise ValueError(f"kind must be one or more of {', '.join(KINDS)}; got {self.kind}")
+            raise InputError(f"kind must be one or more of {', '.join(KINDS)}; got {self.kind}")
         if self.algorithm not in ALGORITHMS:
-            raise ValueError(f"algorithm must be one of {', '.join(ALGORITHMS)}")
+            raise InputError(f"algorithm must be one of {', '.join(ALGORITHMS)}")
         if self.edge_weight is not None and self.edge_quantile is not None:
-            raise ValueError("give edge_weight or edge_quantile, not both")
+            raise InputError("give edge_weight or edge_quantile, not both")
         if self.window < 0:
-            raise ValueError(f"window must be >= 0 seconds, got {self.window}")
+            raise InputError(f"window must be >= 0 seconds, got {self.window}")
 
     def rules(self) -> TierRules:
         return TierRules(

@@ -41,6 +41,7 @@ import numpy as np
 import polars as pl
 
 from graphdb.detect.coordination import edge_weight_threshold
+from graphdb.errors import InputError
 
 ALGORITHMS = ("leiden", "louvain", "infomap")
 MEMBERSHIP_SCHEMA = {"account": pl.String, "community": pl.Int64}
@@ -101,7 +102,7 @@ def cluster(
 ) -> np.ndarray:
     """Community of every account of the network (OUTSIDE for accounts without edges)."""
     if algorithm not in ALGORITHMS:
-        raise ValueError(f"unknown algorithm {algorithm!r}; use one of {', '.join(ALGORITHMS)}")
+        raise InputError(f"unknown algorithm {algorithm!r}; use one of {', '.join(ALGORITHMS)}")
     graph = network.graph()
     igraph.set_random_number_generator(random.Random(seed))
     try:
@@ -139,7 +140,7 @@ def find_communities(
 ) -> pl.DataFrame:
     """One row per account with an edge: account, community (0 = the largest community)."""
     if algorithm not in ALGORITHMS:
-        raise ValueError(f"unknown algorithm {algorithm!r}; use one of {', '.join(ALGORITHMS)}")
+        raise InputError(f"unknown algorithm {algorithm!r}; use one of {', '.join(ALGORITHMS)}")
     if edges.is_empty():
         return pl.DataFrame(schema=MEMBERSHIP_SCHEMA)
     network = Network.from_edges(edges)
