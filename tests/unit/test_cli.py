@@ -55,3 +55,13 @@ def test_connection_from_env(monkeypatch):
         "archive",
     )
     assert not conn.managed
+
+
+def test_bad_detect_options_fail_before_touching_the_database(monkeypatch):
+    monkeypatch.setenv("TIERSCOPE_AUTOSTART", "0")
+    result = CliRunner().invoke(app, ["detect", "--algorithm", "kmeans"])
+    assert result.exit_code == 2
+    assert "algorithm must be one of" in result.output
+    result = CliRunner().invoke(app, ["detect", "--kind", "co-likes"])
+    assert result.exit_code == 2
+    assert "co-likes" in result.output
