@@ -38,7 +38,7 @@ def main() -> None:
     parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 4.0])
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=160)
     table = Table(title="tierscope detect, per phase (seconds)")
     for col in ("scale", "posts", "load s", *PHASES, "detect s", "peak RSS (MB)", "edges"):
         table.add_column(col, justify="right")

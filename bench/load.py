@@ -111,7 +111,7 @@ def main() -> None:
     if args.child:
         child(args.child)
         return
-    console = Console()
+    console = Console(width=160)
     table = Table(title="tierscope load benchmark")
     for col in ("format", "rows", "seconds", "rows/s", "peak RSS (MB)", "store (MB)"):
         table.add_column(col, justify="left" if col == "format" else "right")

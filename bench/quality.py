@@ -28,7 +28,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=160)
     table = Table(title=f"tierscope detection quality, scale {args.scale:g}, default options")
     for col in ("seed", *METRICS):
         table.add_column(col, justify="right")

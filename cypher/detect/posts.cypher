@@ -1,10 +1,13 @@
 // name: detect/posts
-// description: Every dated post with its author and, for a retweet, its original and the original's author, as one row of columns.
+// description: The posts of one time slice with their author and, for a retweet, its original and the original's author, as one row of columns.
 // mode: read
+// param: from: int -- Unix seconds, inclusive
+// param: to: int -- Unix seconds, exclusive
 // Columns come back as parallel lists (much faster to ship than one record per post);
 // collect() skips nulls, so a missing value travels as '' or -1 to keep the lists aligned.
-MATCH (a:Account)-[:POSTED]->(p:Post)
-WHERE p.created_at IS NOT NULL
+MATCH (p:Post)
+WHERE datetime({epochSeconds: $from}) <= p.created_at < datetime({epochSeconds: $to})
+MATCH (a:Account)-[:POSTED]->(p)
 OPTIONAL MATCH (p)-[:RETWEET_OF]->(o:Post)
 OPTIONAL MATCH (oa:Account)-[:POSTED]->(o)
 RETURN collect(a.id) AS account,
