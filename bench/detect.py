@@ -4,7 +4,7 @@
 
 For each scale: generate (cached under bench/out/), load into a fresh managed Neo4j, then
 `detect` with the default options, timing read, projection, communities, tiers and write-back.
-Peak RSS is the detect step's own (sampled in this process while it runs).
+Detect runs in a child process, as `tierscope detect` would, so its peak RSS is its own.
 Targets (issue 3): whole detect at scale 1 under 30 s; peak RSS under 2 GB at scale 4;
 projection >= 10M candidate pairs/s (see bench/projection.py).
 """
@@ -12,16 +12,23 @@ projection >= 10M candidate pairs/s (see bench/projection.py).
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
-from common import OUT, PeakRss, fresh_server
+from common import OUT, fresh_server
 from rich.console import Console
 from rich.table import Table
 
 from graphdb.detect.run import detect
 from graphdb.generate import generate
 from graphdb.load import load
+from graphdb.store import open_store
 
 PHASES = ("read", "projection", "communities", "tiers", "write-back")
 
@@ -33,34 +40,55 @@ def scenario(scale: float, seed: int) -> Path:
     return out
 
 
+def child() -> None:
+    """Detect on the server named by TIERSCOPE_HOME; print timings and peak RSS as JSON."""
+    with open_store(autostart=False) as store:
+        summary = detect(store)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({**asdict(summary), "peak_rss_mb": peak_mb}, default=str))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 4.0])
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        child()
+        return
     console = Console(width=160)
     table = Table(title="tierscope detect, per phase (seconds)")
     for col in ("scale", "posts", "load s", *PHASES, "detect s", "peak RSS (MB)", "edges"):
         table.add_column(col, justify="right")
     for scale in args.scales:
         data = scenario(scale, args.seed)
-        with fresh_server(f"detect-{scale:g}") as (_, store):
+        with fresh_server(f"detect-{scale:g}") as (server, store):
             started = time.perf_counter()
             loaded = load(store, [data / "users.csv", data / "tweets.csv"])
             load_s = time.perf_counter() - started
             console.print(f"scale {scale:g}: loaded {loaded.rows:,} rows in {load_s:.0f}s")
             started = time.perf_counter()
-            with PeakRss() as rss:
-                summary = detect(store)
+            env = {**os.environ, "TIERSCOPE_HOME": str(server.root)}
+            env.pop("NEO4J_URI", None)
+            out = subprocess.run(
+                [sys.executable, __file__, "--child"],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             total = time.perf_counter() - started
+            result = json.loads(out.stdout.strip().splitlines()[-1])
+            timings, peak_mb = result["timings"], result["peak_rss_mb"]
         table.add_row(
             f"{scale:g}",
             f"{loaded.posts:,}",
             f"{load_s:.0f}",
-            *(f"{summary.timings.get(p, 0.0):.1f}" for p in PHASES),
+            *(f"{timings.get(p, 0.0):.1f}" for p in PHASES),
             f"{total:.1f}",
-            f"{rss.peak / 2**20:,.0f}",
-            f"{summary.edges:,} ({summary.edges_stored:,} stored)",
+            f"{peak_mb:,.0f}",
+            f"{result['edges']:,} ({result['edges_stored']:,} stored)",
         )
     console.print(table)
 

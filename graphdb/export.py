@@ -210,7 +210,7 @@ def export_edges(store: Store, run_id: str, kind: str, fmt: str, output: Path | 
         )
     else:
         columns, stored = _stream(store, "export/edges", {"run": run_id, "kind": kind})
-        frame = pl.DataFrame(list(stored), schema=columns, orient="row")
+        frame = pl.DataFrame(list(stored), schema=columns, orient="row", infer_schema_length=None)
     if fmt == "parquet":
         return _write_parquet(frame, output)
     edges = (list(row) for row in frame.iter_rows())

@@ -182,6 +182,7 @@ def detect(
     timings["read"] = time.perf_counter() - started
     progress(f"read {inputs.posts.height:,} posts, {inputs.accounts.height:,} accounts")
     detection = analyze(inputs, params, progress=progress)
+    del inputs  # the posts frame is the largest thing held; write-back does not need it
     timings.update(detection.timings)
 
     run_id = new_run_id()
@@ -240,7 +241,7 @@ def run_frame(store: Store, name: str, run_id: str) -> pl.DataFrame:
     query = cypherlib.load(name)
     columns = store.keys(query, {"run": run_id})
     rows = list(store.stream(query, {"run": run_id}))
-    return pl.DataFrame(rows, schema=columns, orient="row")
+    return pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
 
 
 def evaluate_run(store: Store, truth_path: Path, run: str = "latest") -> dict[str, Any]:

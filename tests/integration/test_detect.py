@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from graphdb import admin, cypherlib
 from graphdb.detect.coordination import Shares, co_share
-from graphdb.detect.run import read_inputs
+from graphdb.detect.run import read_inputs, run_frame
 from graphdb.generate import generate
 from graphdb.load import load
 from graphdb.store import Store
@@ -41,6 +41,22 @@ def test_export_needs_a_run(store: Store, cli):
     result = cli.invoke(app, ["export", "accounts"])
     assert result.exit_code != 0
     assert "no finished detection run" in result.output
+
+
+def test_run_frames_take_columns_that_start_empty(store: Store):
+    """Only principals carry posts; 150 amplifier rows come first and must not fix its type."""
+    query(
+        store,
+        "CREATE (r:DetectionRun {id: 'r1', finished_at: datetime()})-[:FOUND]->"
+        "(c:Community {run: 'r1', id: 1, operation_id: 1}) "
+        "WITH c UNWIND range(1, 151) AS i "
+        "CREATE (:Account {id: 'a' + i})-[:IN_COMMUNITY {run: 'r1', "
+        "tier: CASE i WHEN 151 THEN 'principal' ELSE 'amplifier' END, "
+        "posts: CASE i WHEN 151 THEN 55 END}]->(c)",
+    )
+    frame = run_frame(store, "export/accounts", "r1")
+    assert frame.height == 151
+    assert frame.filter(pl.col("tier") == "principal")["posts"].to_list() == [55]
 
 
 @pytest.fixture(scope="module")
