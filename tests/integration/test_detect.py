@@ -45,14 +45,16 @@ def test_export_needs_a_run(store: Store, cli):
 
 def test_run_frames_take_columns_that_start_empty(store: Store):
     """Only principals carry posts; 150 amplifier rows come first and must not fix its type."""
-    query(
-        store,
-        "CREATE (r:DetectionRun {id: 'r1', finished_at: datetime()})-[:FOUND]->"
-        "(c:Community {run: 'r1', id: 1, operation_id: 1}) "
-        "WITH c UNWIND range(1, 151) AS i "
-        "CREATE (:Account {id: 'a' + i})-[:IN_COMMUNITY {run: 'r1', "
-        "tier: CASE i WHEN 151 THEN 'principal' ELSE 'amplifier' END, "
-        "posts: CASE i WHEN 151 THEN 55 END}]->(c)",
+    store.run(
+        cypherlib.parse(
+            "CREATE (r:DetectionRun {id: 'r1', finished_at: datetime()})-[:FOUND]->"
+            "(c:Community {run: 'r1', id: 1, operation_id: 1}) "
+            "WITH c UNWIND range(1, 151) AS i "
+            "CREATE (:Account {id: 'a' + i})-[:IN_COMMUNITY {run: 'r1', "
+            "tier: CASE i WHEN 151 THEN 'principal' ELSE 'amplifier' END, "
+            "posts: CASE i WHEN 151 THEN 55 END}]->(c)"
+        ),
+        mode="write",
     )
     frame = run_frame(store, "export/accounts", "r1")
     assert frame.height == 151
