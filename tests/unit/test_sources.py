@@ -21,7 +21,6 @@ from graphdb.sources.rejects import RejectWriter, default_rejects_path
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "sources"
 DATA = Path(__file__).parents[2].parent / "shared" / "data"
-needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="shared sample data not present")
 GERMAN_MAPPING = {
     "post_id": "post_id",
     "account_id": "account_id",
@@ -47,7 +46,6 @@ def epoch(text: str) -> int:
 # --- the real samples -------------------------------------------------------------------
 
 
-@needs_data
 def test_archive_tweets_sample() -> None:
     path = DATA / "io-archive" / "tweets_sample.csv"
     with open_source(path) as source:
@@ -90,7 +88,6 @@ def test_archive_tweets_sample() -> None:
     assert [row.line for row in rows] == sorted(row.line for row in rows)
 
 
-@needs_data
 def test_archive_users_sample() -> None:
     rows, rejects = read(DATA / "io-archive" / "users_sample.csv")
     assert (len(rows), rejects) == (744, [])
@@ -104,7 +101,6 @@ def test_archive_users_sample() -> None:
     assert rows[-1].line == 759
 
 
-@needs_data
 def test_shares_sample() -> None:
     rows, rejects = read(DATA / "coortweet" / "russian_coord_tweets.csv")
     assert (len(rows), rejects) == (35125, [])
@@ -118,7 +114,6 @@ def test_shares_sample() -> None:
     assert post.created_at == 1623881091
 
 
-@needs_data
 def test_generic_csv_with_mapping() -> None:
     path = DATA / "coortweet" / "german_elections.csv"
     with open_source(path, mapping=GERMAN_MAPPING) as source:
@@ -142,7 +137,6 @@ def test_generic_csv_with_mapping() -> None:
     assert sum(1 for row in rows if row.post and row.post.hashtags) == 51194
 
 
-@needs_data
 def test_twarc2_page_and_flattened_forms_agree() -> None:
     page_rows, page_rejects = read(DATA / "twarc2" / "noflat.jsonl")
     flat_rows, flat_rejects = read(DATA / "twarc2" / "flat.jsonl")
@@ -170,7 +164,6 @@ def test_twarc2_page_and_flattened_forms_agree() -> None:
     assert second is not None and second.mentions == ["gatewaypundit"]
 
 
-@needs_data
 def test_twarc2_reference_types_and_users() -> None:
     rows, rejects = read(DATA / "twarc2" / "brexit.jsonl")
     posts = [row.post for row in rows if row.post]
