@@ -305,10 +305,13 @@ def assign_tiers(
     principals = _principals(core, amplification, rules)
     amplifiers = _amplifiers(core, principals, amplification, rules)
     # A synchronised account that takes no part in its community's amplification is not core;
-    # without it the principals and amplifiers are drawn again.
-    core = _engaged(core, principals, amplifiers, amplification, rules)
-    principals = _principals(core, amplification, rules)
-    amplifiers = _amplifiers(core, principals, amplification, rules)
+    # without it the principals and amplifiers are drawn again. Shares data that names no
+    # original authors (CooRTweet's form) has no amplification to judge by: there the
+    # synchronised accounts stay the core, and no principal or amplifier can be told.
+    if amplification.height:
+        core = _engaged(core, principals, amplifiers, amplification, rules)
+        principals = _principals(core, amplification, rules)
+        amplifiers = _amplifiers(core, principals, amplification, rules)
     members = pl.concat(
         [
             principals.with_columns(tier=pl.lit("principal")),

@@ -186,6 +186,18 @@ def test_synchronised_accounts_outside_the_amplification_are_not_core() -> None:
     assert assign_tiers(sync, no_edges(), amplification).accounts.is_empty()
 
 
+def test_without_authors_the_synchronised_accounts_are_the_core() -> None:
+    # CooRTweet's shares form names no original authors: nothing to tell principals or
+    # amplifiers by, but the synchronised community is still reported as its core.
+    sync = membership({**{a: (0, 4.0) for a in ("x", "y", "z")}, "w": (0, 1.0)})
+    tiers = assign_tiers(sync, no_edges(), retweets([])).accounts
+    assert dict(zip(tiers["account"], tiers["tier"], strict=True)) == {
+        "x": "core",
+        "y": "core",
+        "z": "core",
+    }
+
+
 def test_a_pair_is_not_a_community() -> None:
     sync = membership({"a": (0, 9.0), "b": (0, 9.0)})
     amplification = retweets([("a", "p", 5), ("b", "p", 5)])
