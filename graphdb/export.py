@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape, quoteattr
 import polars as pl
 
 from graphdb import cypherlib
-from graphdb.detect.run import edges_path
+from graphdb.detect.run import edges_path, query_frame
 from graphdb.errors import InputError
 from graphdb.store import Store
 
@@ -158,13 +158,6 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _stream(
-    store: Store, name: str, params: dict[str, Any]
-) -> tuple[list[str], Iterator[list[Any]]]:
-    query = cypherlib.load(name)
-    return store.keys(query, params), store.stream(query, params)
-
-
 @contextmanager
 def _text_output(output: Path | None) -> Iterator[IO[str]]:
     if output is None:
@@ -184,11 +177,10 @@ def _write_parquet(frame: pl.DataFrame, output: Path | None) -> int:
 def export_accounts(store: Store, run_id: str, fmt: str, output: Path | None) -> int:
     """One row per account in a community of the run, principals included (with their
     amplification), as CSV, JSON or Parquet; returns the rows written."""
-    columns, rows = _stream(store, "export/accounts", {"run": run_id})
     if fmt == "parquet":
-        frame = pl.DataFrame(list(rows), schema=columns, orient="row", infer_schema_length=None)
-        return _write_parquet(frame, output)
-    with _text_output(output) as out:
+        return _write_parquet(query_frame(store, "export/accounts", {"run": run_id}), output)
+    query = cypherlib.load("export/accounts")
+    with store.cursor(query, {"run": run_id}) as (columns, rows), _text_output(output) as out:
         return write_table(columns, rows, fmt, out)
 
 
@@ -209,8 +201,7 @@ def export_edges(store: Store, run_id: str, kind: str, fmt: str, output: Path | 
             .collect()
         )
     else:
-        columns, stored = _stream(store, "export/edges", {"run": run_id, "kind": kind})
-        frame = pl.DataFrame(list(stored), schema=columns, orient="row", infer_schema_length=None)
+        frame = query_frame(store, "export/edges", {"run": run_id, "kind": kind})
     if fmt == "parquet":
         return _write_parquet(frame, output)
     edges = (list(row) for row in frame.iter_rows())
@@ -218,5 +209,6 @@ def export_edges(store: Store, run_id: str, kind: str, fmt: str, output: Path | 
         if fmt in TABLE_FORMATS:
             return write_table(EDGE_COLUMNS, edges, fmt, out)
         ids = pl.concat([frame["account_a"], frame["account_b"]]).unique().sort().to_list()
-        node_columns, nodes = _stream(store, "export/edge_nodes", {"run": run_id, "ids": ids})
-        return write_graph(node_columns, nodes, EDGE_COLUMNS, edges, fmt, out)
+        query = cypherlib.load("export/edge_nodes")
+        with store.cursor(query, {"run": run_id, "ids": ids}) as (node_columns, nodes):
+            return write_graph(node_columns, nodes, EDGE_COLUMNS, edges, fmt, out)

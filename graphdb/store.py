@@ -96,11 +96,6 @@ class Store:
         with _translate(self.connection, q), self._session(min(limit + 1, 1000)) as session:
             return session.execute_read(work)
 
-    def keys(self, q: Query, params: Params | None = None) -> list[str]:
-        """The column names a read query returns, without fetching its rows."""
-        with _translate(self.connection, q), self._session() as session:
-            return list(session.execute_read(lambda tx: tx.run(q.text, params or {}).keys()))
-
     def write_batch(self, steps: list[tuple[Query, Params]]) -> None:
         """Several write statements in one transaction: a loader batch lands whole or not at all."""
 
@@ -111,17 +106,25 @@ class Store:
         with _translate(self.connection), self._session() as session:
             session.execute_write(work)
 
-    def stream(
+    @contextmanager
+    def cursor(
         self, q: Query, params: Params | None = None, fetch_size: int = 10_000
-    ) -> Iterator[list[Any]]:
-        """Rows of a large read as value lists, fetched in pages, without holding them all."""
+    ) -> Iterator[tuple[list[str], Iterator[list[Any]]]]:
+        """The columns and rows of a large read, fetched in pages as the rows are consumed,
+        from one run of the query."""
         with (
             _translate(self.connection, q),
             self._session(fetch_size) as session,
             session.begin_transaction() as tx,
         ):
-            for record in tx.run(q.text, params or {}):
-                yield record.values()
+            result = tx.run(q.text, params or {})
+
+            def rows() -> Iterator[list[Any]]:
+                # driver errors while paging surface here, inside _translate's block
+                for record in result:
+                    yield record.values()
+
+            yield list(result.keys()), rows()
 
     def autocommit(self, query: Query, params: Params | None = None) -> neo4j.SummaryCounters:
         """For `CALL { } IN TRANSACTIONS`, which cannot run inside a managed transaction."""

@@ -193,27 +193,24 @@ def detect(
     path = edges_path(run_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     detection.edges.write_parquet(path)
-    stored = {
-        "all": detection.edges,
-        "backbone": backbone(detection.edges, detection.accounts, per_account),
-        "none": detection.edges.clear(),
-    }[store_edges]
+    if store_edges == "backbone":
+        stored = backbone(detection.edges, detection.accounts, per_account)
+    else:
+        stored = detection.edges if store_edges == "all" else detection.edges.clear()
     write_back(store, run_id, detection, stored, progress)
+    timings["write-back"] = time.perf_counter() - begun
     summary = RunSummary(
         run_id=run_id,
         params=params,
         accounts=detection.accounts.height,
         communities=detection.communities.height,
-        operations=detection.communities["operation_id"].n_unique()
-        if detection.communities.height
-        else 0,
-        flagged=int(detection.accounts["flagged"].sum()) if detection.accounts.height else 0,
+        operations=detection.communities["operation_id"].n_unique(),
+        flagged=int(detection.accounts["flagged"].sum()),
         tiers=dict(detection.accounts.group_by("tier").len().iter_rows()),
         edges=detection.edges.height,
         edges_stored=stored.height,
         timings=timings,
     )
-    timings["write-back"] = time.perf_counter() - begun
     finish = cypherlib.load("detect/finish_run")
     store.run(finish, {"id": run_id, "summary": json.dumps(asdict(summary), default=str)})
     return summary
@@ -236,12 +233,15 @@ def list_runs(store: Store) -> list[dict[str, Any]]:
     return store.run(cypherlib.load("detect/runs"))
 
 
+def query_frame(store: Store, name: str, params: dict[str, Any]) -> pl.DataFrame:
+    """A read query's rows as a frame, typed from every row (a column may start empty)."""
+    with store.cursor(cypherlib.load(name), params) as (columns, rows):
+        return pl.DataFrame(list(rows), schema=columns, orient="row", infer_schema_length=None)
+
+
 def run_frame(store: Store, name: str, run_id: str) -> pl.DataFrame:
     """A run's rows as written back (accounts, communities), in `Detection`'s shapes."""
-    query = cypherlib.load(name)
-    columns = store.keys(query, {"run": run_id})
-    rows = list(store.stream(query, {"run": run_id}))
-    return pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
+    return query_frame(store, name, {"run": run_id})
 
 
 def evaluate_run(store: Store, truth_path: Path, run: str = "latest") -> dict[str, Any]:
