@@ -3,7 +3,28 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install neo4j test unit lint demo docs bench clean
+.PHONY: sysdeps sysdeps-browser install neo4j test unit lint demo docs bench clean
+
+# System packages from Debian: Java 17 and Maven run Neo4j; Chromium renders the HTML report
+# in its test. Installed with apt when missing and we are root, else the exact command is shown.
+define need_apt
+	@missing=""; for pair in $(1); do cmd=$${pair%%:*}; pkg=$${pair#*:}; \
+	  command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing$$missing with apt-get"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	  else \
+	    echo "Missing system packages. Run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+endef
+
+sysdeps:
+	$(call need_apt,java:openjdk-17-jdk-headless mvn:maven)
+
+sysdeps-browser:
+	$(call need_apt,chromium:chromium)
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +35,7 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 # Fetches the Neo4j and Browser jars from Maven Central once; later runs find them cached.
-neo4j: install
+neo4j: install sysdeps
 	$(BIN)/tierscope db fetch
 
 lint: install
@@ -23,7 +44,7 @@ lint: install
 	$(BIN)/mypy
 
 # Unit tests, then integration tests against a throwaway Neo4j on free ports.
-test: install neo4j lint
+test: sysdeps sysdeps-browser install neo4j lint
 	$(BIN)/pytest -q
 
 unit: install
@@ -34,7 +55,7 @@ unit: install
 DEMO_SCALE ?= 0.25
 DEMO_DIR ?= demo-out
 
-demo: install neo4j
+demo: sysdeps install neo4j
 	$(BIN)/tierscope generate --scenario seed2020 --scale $(DEMO_SCALE) --seed 7 $(DEMO_DIR)
 	$(BIN)/tierscope db start
 	$(BIN)/tierscope load $(DEMO_DIR)/users.csv $(DEMO_DIR)/tweets.csv
