@@ -38,9 +38,15 @@ install: $(BIN)/.installed
 neo4j: install sysdeps
 	$(BIN)/tierscope db fetch
 
+# mypy reads the import names tierscope.graphdb and tierscope.cli from links to the folders.
+TYPECHECK := build/typecheck/tierscope
+
 lint: install
 	$(BIN)/ruff check graphdb cli tests bench
 	$(BIN)/ruff format --check graphdb cli tests bench
+	mkdir -p $(TYPECHECK)
+	ln -sfn ../../../graphdb $(TYPECHECK)/graphdb
+	ln -sfn ../../../cli $(TYPECHECK)/cli
 	$(BIN)/mypy
 
 # Unit tests, then integration tests against a throwaway Neo4j on free ports.
@@ -72,11 +78,11 @@ demo: sysdeps install neo4j
 
 # The references are generated from --help and the query headers; tests fail when stale.
 docs: install
-	$(BIN)/python -m cli.reference > docs/cli.md
-	$(BIN)/python -m graphdb.queries > docs/queries.md
+	$(BIN)/python -m tierscope.cli.reference > docs/cli.md
+	$(BIN)/python -m tierscope.graphdb.queries > docs/queries.md
 
 bench: install neo4j
 	$(BIN)/python bench/load.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import psutil
 
-from graphdb.server import ManagedServer, free_ports
-from graphdb.store import Store
+from tierscope.graphdb.server import ManagedServer, free_ports
+from tierscope.graphdb.store import Store
 
 OUT = Path(__file__).parent / "out"
 

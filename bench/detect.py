@@ -25,10 +25,10 @@ from common import OUT, fresh_server
 from rich.console import Console
 from rich.table import Table
 
-from graphdb.detect.run import detect
-from graphdb.generate import generate
-from graphdb.load import load
-from graphdb.store import open_store
+from tierscope.graphdb.detect.run import detect
+from tierscope.graphdb.generate import generate
+from tierscope.graphdb.load import load
+from tierscope.graphdb.store import open_store
 
 PHASES = ("read", "projection", "communities", "tiers", "write-back")
 

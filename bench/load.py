@@ -23,7 +23,7 @@ from common import OUT, fresh_server, store_size_mb
 from rich.console import Console
 from rich.table import Table
 
-from graphdb.sources.archive import TWEET_COLUMNS
+from tierscope.graphdb.sources.archive import TWEET_COLUMNS
 
 
 def write_shares(path: Path, rows: int, rng: random.Random) -> None:
@@ -89,8 +89,8 @@ def child(path: str) -> None:
     """Load one file into the running server named by TIERSCOPE_HOME; print JSON."""
     import resource
 
-    from graphdb.load import load
-    from graphdb.store import open_store
+    from tierscope.graphdb.load import load
+    from tierscope.graphdb.store import open_store
 
     with open_store(autostart=False) as store:
         summary = load(store, [Path(path)])

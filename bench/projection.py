@@ -19,7 +19,7 @@ from common import PeakRss
 from rich.console import Console
 from rich.table import Table
 
-from graphdb.detect.coordination import Shares, co_share
+from tierscope.graphdb.detect.coordination import Shares, co_share
 
 DAYS = 30 * 24 * 3600
 

@@ -16,9 +16,9 @@ from detect import scenario
 from rich.console import Console
 from rich.table import Table
 
-from graphdb import admin
-from graphdb.detect.run import detect, evaluate_run
-from graphdb.load import load
+from tierscope.graphdb import admin
+from tierscope.graphdb.detect.run import detect, evaluate_run
+from tierscope.graphdb.load import load
 
 METRICS = ("precision", "recall", "tier_macro_f1", "principal_recall", "ari", "fan_below_ops")
 

@@ -20,10 +20,10 @@ from common import PeakRss
 from rich.console import Console
 from rich.table import Table
 
-from graphdb.detect.analyze import analyze
-from graphdb.detect.evaluate import evaluate
-from graphdb.detect.inputs import inputs_from_files
-from graphdb.generate import generate
+from tierscope.graphdb.detect.analyze import analyze
+from tierscope.graphdb.detect.evaluate import evaluate
+from tierscope.graphdb.detect.inputs import inputs_from_files
+from tierscope.graphdb.generate import generate
 
 # metric -> (target, at least); the quality targets.
 TARGETS = {

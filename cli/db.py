@@ -7,9 +7,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.main import console, err, print_json, state
-from graphdb import admin
-from graphdb.server import ManagedServer
+from tierscope.cli.main import console, err, print_json, state
+from tierscope.graphdb import admin
+from tierscope.graphdb.server import ManagedServer
 
 app = typer.Typer(
     help="Run the managed Neo4j Community server (no Docker needed).", no_args_is_help=True

@@ -8,12 +8,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.main import app, console, err, phase_progress, print_json, state
-from graphdb.detect.analyze import DetectParams
-from graphdb.detect.run import detect as run_detection
-from graphdb.detect.run import evaluate_run, list_runs
-from graphdb.generate import SCENARIOS
-from graphdb.generate import generate as generate_scenario
+from tierscope.cli.main import app, console, err, phase_progress, print_json, state
+from tierscope.graphdb.detect.analyze import DetectParams
+from tierscope.graphdb.detect.run import detect as run_detection
+from tierscope.graphdb.detect.run import evaluate_run, list_runs
+from tierscope.graphdb.generate import SCENARIOS
+from tierscope.graphdb.generate import generate as generate_scenario
 
 KINDS = ("co-retweet", "co-hashtag", "co-url", "co-text")
 

@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from cli.main import err, state
-from graphdb import export
-from graphdb.detect.run import resolve_run
+from tierscope.cli.main import err, state
+from tierscope.graphdb import export
+from tierscope.graphdb.detect.run import resolve_run
 
 app = typer.Typer(help="Export a detection run's accounts or edges.", no_args_is_help=True)
 

@@ -23,11 +23,11 @@ from rich.progress import (
 from rich.table import Table
 from typer.core import TyperGroup
 
-from graphdb import __version__
-from graphdb import load as loader
-from graphdb.errors import TierscopeError
-from graphdb.sources import FORMATS
-from graphdb.store import Store, open_store
+from tierscope.graphdb import __version__
+from tierscope.graphdb import load as loader
+from tierscope.graphdb.errors import TierscopeError
+from tierscope.graphdb.sources import FORMATS
+from tierscope.graphdb.store import Store, open_store
 
 console = Console()
 err = Console(stderr=True)
@@ -221,8 +221,8 @@ def load(
 
 
 def _register() -> None:
-    from cli import db, detect, export, report  # noqa: F401  (detect adds its commands to app)
-    from cli.query import query
+    from tierscope.cli import db, detect, export, report  # noqa: F401  (detect adds its commands to app)
+    from tierscope.cli.query import query
 
     app.add_typer(db.app, name="db")
     app.add_typer(export.app, name="export")

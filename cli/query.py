@@ -9,9 +9,9 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from cli.main import console, err, parse_pairs, state
-from graphdb import queries
-from graphdb.queries import QueryResult
+from tierscope.cli.main import console, err, parse_pairs, state
+from tierscope.graphdb import queries
+from tierscope.graphdb.queries import QueryResult
 
 _SUFFIXES = {".json": "json", ".csv": "csv", ".md": "md"}
 

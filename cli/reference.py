@@ -1,6 +1,6 @@
 """docs/cli.md, generated from the commands' own --help so that it cannot drift.
 
-python -m cli.reference > docs/cli.md
+python -m tierscope.cli.reference > docs/cli.md
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from typing import Any
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from cli.main import app
+from tierscope.cli.main import app
 
 HEADER = """# CLI reference
 
-Generated from `--help` by `python -m cli.reference > docs/cli.md` (`make docs`);
+Generated from `--help` by `python -m tierscope.cli.reference > docs/cli.md` (`make docs`);
 a test fails when this file is stale.
 """
 

@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from cli.main import console, err, state
-from graphdb import report
+from tierscope.cli.main import console, err, state
+from tierscope.graphdb import report
 
 WIDE = 160
 app = typer.Typer(help="Reports on a detection run.", no_args_is_help=True)

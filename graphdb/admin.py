@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from graphdb import cypherlib
-from graphdb.store import Store
+from tierscope.graphdb import cypherlib
+from tierscope.graphdb.store import Store
 
 
 def wipe(store: Store) -> int:

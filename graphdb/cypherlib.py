@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from graphdb.errors import InputError
+from tierscope.graphdb.errors import InputError
 
 Mode = Literal["read", "write"]
 PARAM_TYPES = ("string", "int", "float", "bool", "list", "datetime")
@@ -33,12 +33,12 @@ _PARAM = re.compile(
 
 
 def cypher_dir() -> Path:
-    """`graphdb/cypher` in a wheel, the repository's `cypher/` in a checkout."""
-    here = Path(__file__).parent
-    for candidate in (here / "cypher", here.parent / "cypher"):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError("the cypher/ directory is missing from this installation")
+    """`cypher/` beside this package: tierscope/cypher in a wheel, the repository's in a
+    checkout."""
+    path = Path(__file__).parent.parent / "cypher"
+    if not path.is_dir():
+        raise FileNotFoundError(f"the cypher/ directory is missing from this installation: {path}")
+    return path
 
 
 @dataclass(frozen=True)

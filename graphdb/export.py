@@ -13,10 +13,10 @@ from xml.sax.saxutils import escape, quoteattr
 
 import polars as pl
 
-from graphdb import cypherlib
-from graphdb.detect.run import edges_path, query_frame
-from graphdb.errors import InputError
-from graphdb.store import Store
+from tierscope.graphdb import cypherlib
+from tierscope.graphdb.detect.run import edges_path, query_frame
+from tierscope.graphdb.errors import InputError
+from tierscope.graphdb.store import Store
 
 TABLE_FORMATS = ("csv", "json")
 EDGE_COLUMNS = ["account_a", "account_b", "weight", "mean_delta"]

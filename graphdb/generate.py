@@ -64,8 +64,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from graphdb.errors import InputError
-from graphdb.sources.archive import TWEET_COLUMNS, USER_COLUMNS
+from tierscope.graphdb.errors import InputError
+from tierscope.graphdb.sources.archive import TWEET_COLUMNS, USER_COLUMNS
 
 __all__ = [
     "ROLES",

@@ -15,13 +15,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graphdb import cypherlib
-from graphdb.errors import TooManyRejects
-from graphdb.records import AccountRecord, PostRecord, Reject, Row
-from graphdb.settings import home
-from graphdb.sources import open_source
-from graphdb.sources.rejects import RejectWriter, default_rejects_path
-from graphdb.store import Store
+from tierscope.graphdb import cypherlib
+from tierscope.graphdb.errors import TooManyRejects
+from tierscope.graphdb.records import AccountRecord, PostRecord, Reject, Row
+from tierscope.graphdb.settings import home
+from tierscope.graphdb.sources import open_source
+from tierscope.graphdb.sources.rejects import RejectWriter, default_rejects_path
+from tierscope.graphdb.store import Store
 
 DEFAULT_BATCH = 10_000
 # Record fields stored as node properties; ids, times and links are written separately.

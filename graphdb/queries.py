@@ -5,7 +5,8 @@ optional timeout; parameters are typed from the header. Values come back JSON-fr
 times as ISO strings, nodes as their property dicts, relationships as their type, ends and
 properties, paths as the ids of their nodes.
 
-`docs/queries.md` is `markdown_reference()`: `python -m graphdb.queries > docs/queries.md`.
+`docs/queries.md` is `markdown_reference()`:
+`python -m tierscope.graphdb.queries > docs/queries.md`.
 """
 
 from __future__ import annotations
@@ -28,10 +29,10 @@ import neo4j.time
 from neo4j.graph import Node, Relationship
 from neo4j.graph import Path as GraphPath
 
-from graphdb import cypherlib
-from graphdb.cypherlib import Param, Query
-from graphdb.errors import InputError
-from graphdb.store import Store
+from tierscope.graphdb import cypherlib
+from tierscope.graphdb.cypherlib import Param, Query
+from tierscope.graphdb.errors import InputError
+from tierscope.graphdb.store import Store
 
 LIBRARY = "queries"
 DEFAULT_LIMIT = 1000
@@ -296,7 +297,7 @@ def browser_params(query: Query) -> list[str]:
 REFERENCE_HEADER = """# Query reference
 
 Generated from the headers of `cypher/queries/*.cypher` by
-`python -m graphdb.queries > docs/queries.md`; a test fails when this file is stale.
+`python -m tierscope.graphdb.queries > docs/queries.md`; a test fails when this file is stale.
 
 Each query is a Cypher file an analyst can run two ways:
 

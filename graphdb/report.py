@@ -24,10 +24,10 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from graphdb import cypherlib, plots
-from graphdb.detect.run import resolve_run
-from graphdb.plots import TIERS
-from graphdb.store import Store
+from tierscope.graphdb import cypherlib, plots
+from tierscope.graphdb.detect.run import resolve_run
+from tierscope.graphdb.plots import TIERS
+from tierscope.graphdb.store import Store
 
 SHOWN_PER_TIER = 5  # accounts listed per tier and community in the tables
 DRAWN_ACCOUNTS = 150  # accounts per network drawing

@@ -15,11 +15,11 @@ import neo4j
 from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable
 
-from graphdb import cypherlib
-from graphdb.cypherlib import Mode, Query
-from graphdb.errors import DatabaseError, ServerError
-from graphdb.server import ManagedServer
-from graphdb.settings import Connection, autostart_enabled, connection_from_env
+from tierscope.graphdb import cypherlib
+from tierscope.graphdb.cypherlib import Mode, Query
+from tierscope.graphdb.errors import DatabaseError, ServerError
+from tierscope.graphdb.server import ManagedServer
+from tierscope.graphdb.settings import Connection, autostart_enabled, connection_from_env
 
 Params = dict[str, Any]
 

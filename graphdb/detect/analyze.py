@@ -34,24 +34,24 @@ from dataclasses import dataclass, field, replace
 
 import polars as pl
 
-from graphdb.detect.communities import (
+from tierscope.graphdb.detect.communities import (
     ALGORITHMS,
     Network,
     cluster,
     synchrony_frame,
     threshold_edges,
 )
-from graphdb.detect.coordination import (
+from tierscope.graphdb.detect.coordination import (
     EDGE_SCHEMA,
     Shares,
     co_share,
     combine,
     normalise_text,
 )
-from graphdb.detect.evidence import EVIDENCE_SCHEMA, MIN_EVIDENCE, community_evidence
-from graphdb.detect.inputs import DetectInputs
-from graphdb.detect.tiers import FEEDS_SCHEMA, TierRules, assign_tiers, operations
-from graphdb.errors import InputError
+from tierscope.graphdb.detect.evidence import EVIDENCE_SCHEMA, MIN_EVIDENCE, community_evidence
+from tierscope.graphdb.detect.inputs import DetectInputs
+from tierscope.graphdb.detect.tiers import FEEDS_SCHEMA, TierRules, assign_tiers, operations
+from tierscope.graphdb.errors import InputError
 
 KINDS = ("co-retweet", "co-hashtag", "co-url", "co-text")
 # Pairs summed per sorted batch in co_share: 128 MB batches keep a scale-4 run about 0.5 GB

@@ -40,8 +40,8 @@ import igraph
 import numpy as np
 import polars as pl
 
-from graphdb.detect.coordination import edge_weight_threshold
-from graphdb.errors import InputError
+from tierscope.graphdb.detect.coordination import edge_weight_threshold
+from tierscope.graphdb.errors import InputError
 
 ALGORITHMS = ("leiden", "louvain", "infomap")
 MEMBERSHIP_SCHEMA = {"account": pl.String, "community": pl.Int64}

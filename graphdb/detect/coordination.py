@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from graphdb.errors import InputError
+from tierscope.graphdb.errors import InputError
 
 COORTWEET_COLUMNS = ("object_id", "account_id", "content_id", "timestamp_share")
 # Small chunks keep numpy's temporaries in reused heap memory instead of fresh pages.

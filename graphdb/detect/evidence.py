@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from graphdb.detect.coordination import normalise_text
+from tierscope.graphdb.detect.coordination import normalise_text
 
 DAY = 86_400
 BURST_MIN_ACCOUNTS = 3

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import polars as pl
 
-from graphdb.records import Reject, Row
-from graphdb.sources import open_source
+from tierscope.graphdb.records import Reject, Row
+from tierscope.graphdb.sources import open_source
 
 POST_SCHEMA = {
     "account": pl.String,

@@ -19,13 +19,13 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from graphdb import cypherlib
-from graphdb.detect.analyze import Detection, DetectParams, analyze
-from graphdb.detect.evaluate import evaluate
-from graphdb.detect.inputs import ACCOUNT_SCHEMA, OBJECT_SCHEMA, POST_SCHEMA, DetectInputs
-from graphdb.errors import InputError
-from graphdb.settings import home
-from graphdb.store import Store
+from tierscope.graphdb import cypherlib
+from tierscope.graphdb.detect.analyze import Detection, DetectParams, analyze
+from tierscope.graphdb.detect.evaluate import evaluate
+from tierscope.graphdb.detect.inputs import ACCOUNT_SCHEMA, OBJECT_SCHEMA, POST_SCHEMA, DetectInputs
+from tierscope.graphdb.errors import InputError
+from tierscope.graphdb.settings import home
+from tierscope.graphdb.store import Store
 
 WRITE_CHUNK = 10_000
 SLICE_POSTS = 250_000

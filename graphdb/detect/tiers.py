@@ -54,7 +54,7 @@ import igraph
 import numpy as np
 import polars as pl
 
-from graphdb.detect.communities import OUTSIDE, Network, synchrony
+from tierscope.graphdb.detect.communities import OUTSIDE, Network, synchrony
 
 TIER_SCHEMA = {
     "account": pl.String,

@@ -27,8 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from graphdb.errors import ServerError
-from graphdb.settings import Connection, cache_dir, home
+from tierscope.graphdb.errors import ServerError
+from tierscope.graphdb.settings import Connection, cache_dir, home
 
 POM = Path(__file__).with_name("pom.xml")
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"

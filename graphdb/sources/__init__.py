@@ -22,15 +22,15 @@ from itertools import chain
 from pathlib import Path
 from types import TracebackType
 
-from graphdb.errors import InputError
-from graphdb.records import Reject, Row
-from graphdb.sources import shares
-from graphdb.sources._csv import Builder, csv_rows, read_header
-from graphdb.sources._files import READ_ERRORS, Member, open_members
-from graphdb.sources.archive import tweets_builder, users_builder
-from graphdb.sources.mapped import FIELDS as MAPPING_FIELDS
-from graphdb.sources.mapped import check_mapping, mapped_builder
-from graphdb.sources.twarc2 import jsonl_rows
+from tierscope.graphdb.errors import InputError
+from tierscope.graphdb.records import Reject, Row
+from tierscope.graphdb.sources import shares
+from tierscope.graphdb.sources._csv import Builder, csv_rows, read_header
+from tierscope.graphdb.sources._files import READ_ERRORS, Member, open_members
+from tierscope.graphdb.sources.archive import tweets_builder, users_builder
+from tierscope.graphdb.sources.mapped import FIELDS as MAPPING_FIELDS
+from tierscope.graphdb.sources.mapped import check_mapping, mapped_builder
+from tierscope.graphdb.sources.twarc2 import jsonl_rows
 
 __all__ = ["FORMATS", "MAPPING_FIELDS", "Source", "open_source"]
 

@@ -18,9 +18,9 @@ import csv
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
-from graphdb.errors import InputError
-from graphdb.records import Reject, Row
-from graphdb.sources._values import BadValue
+from tierscope.graphdb.errors import InputError
+from tierscope.graphdb.records import Reject, Row
+from tierscope.graphdb.sources._values import BadValue
 
 MAX_RECORD_LINES = 1000  # a tweet (280 characters) and a profile (160) hold fewer newlines
 MAX_RECORD_BYTES = 1 << 20

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from graphdb.records import AccountRecord, PostRecord, Row
-from graphdb.sources._csv import Builder, locate
-from graphdb.sources._values import count_field, empty_id, list_field, time_field
+from tierscope.graphdb.records import AccountRecord, PostRecord, Row
+from tierscope.graphdb.sources._csv import Builder, locate
+from tierscope.graphdb.sources._values import count_field, empty_id, list_field, time_field
 
 USER_COLUMNS = (
     "userid",

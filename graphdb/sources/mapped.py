@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from graphdb.errors import InputError
-from graphdb.records import AccountRecord, PostRecord, Row
-from graphdb.sources._csv import Builder, locate
-from graphdb.sources._values import empty_id, multi_field, time_field
+from tierscope.graphdb.errors import InputError
+from tierscope.graphdb.records import AccountRecord, PostRecord, Row
+from tierscope.graphdb.sources._csv import Builder, locate
+from tierscope.graphdb.sources._values import empty_id, multi_field, time_field
 
 REQUIRED_FIELDS = ("post_id", "account_id", "created_at")
 FIELDS = (

@@ -8,7 +8,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING
 
-from graphdb.records import Reject
+from tierscope.graphdb.records import Reject
 
 if TYPE_CHECKING:
     from _csv import Writer

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from graphdb.records import AccountRecord, PostRecord, Row
-from graphdb.sources._csv import Builder, locate
-from graphdb.sources._values import empty_id, time_field
+from tierscope.graphdb.records import AccountRecord, PostRecord, Row
+from tierscope.graphdb.sources._csv import Builder, locate
+from tierscope.graphdb.sources._values import empty_id, time_field
 
 COLUMNS = ("object_id", "account_id", "content_id", "timestamp_share")
 

@@ -12,8 +12,8 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from graphdb.records import AccountRecord, PostRecord, Reject, Row
-from graphdb.sources._values import BadValue, parse_time
+from tierscope.graphdb.records import AccountRecord, PostRecord, Reject, Row
+from tierscope.graphdb.sources._values import BadValue, parse_time
 
 # Keys a page may hold without data: an empty search result, errors, twarc's metadata.
 _PAGE_ONLY_KEYS = frozenset(("meta", "errors", "includes", "__twarc"))

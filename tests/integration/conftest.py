@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from graphdb import admin
-from graphdb.server import ManagedServer, free_ports
-from graphdb.store import Store
+from tierscope.graphdb import admin
+from tierscope.graphdb.server import ManagedServer, free_ports
+from tierscope.graphdb.store import Store
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 

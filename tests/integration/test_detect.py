@@ -15,13 +15,13 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from cli.main import app
-from graphdb import admin, cypherlib
-from graphdb.detect.coordination import Shares, co_share
-from graphdb.detect.run import read_inputs, run_frame
-from graphdb.generate import generate
-from graphdb.load import load
-from graphdb.store import Store
+from tierscope.cli.main import app
+from tierscope.graphdb import admin, cypherlib
+from tierscope.graphdb.detect.coordination import Shares, co_share
+from tierscope.graphdb.detect.run import read_inputs, run_frame
+from tierscope.graphdb.generate import generate
+from tierscope.graphdb.load import load
+from tierscope.graphdb.store import Store
 
 
 def query(store: Store, cypher: str, **params):

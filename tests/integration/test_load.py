@@ -10,11 +10,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from cli.main import app
-from graphdb import cypherlib
-from graphdb.errors import InputError
-from graphdb.load import counts, load
-from graphdb.store import Store
+from tierscope.cli.main import app
+from tierscope.graphdb import cypherlib
+from tierscope.graphdb.errors import InputError
+from tierscope.graphdb.load import counts, load
+from tierscope.graphdb.store import Store
 
 SHARES_HEADER = "object_id,account_id,content_id,timestamp_share\n"
 

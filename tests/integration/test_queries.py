@@ -14,14 +14,14 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from cli.main import app
-from graphdb import cypherlib, queries
-from graphdb.detect.analyze import DetectParams, analyze
-from graphdb.detect.run import detect, read_inputs
-from graphdb.errors import DatabaseError, InputError
-from graphdb.generate import generate
-from graphdb.load import load
-from graphdb.store import Store
+from tierscope.cli.main import app
+from tierscope.graphdb import cypherlib, queries
+from tierscope.graphdb.detect.analyze import DetectParams, analyze
+from tierscope.graphdb.detect.run import detect, read_inputs
+from tierscope.graphdb.errors import DatabaseError, InputError
+from tierscope.graphdb.generate import generate
+from tierscope.graphdb.load import load
+from tierscope.graphdb.store import Store
 
 SEED = """
 UNWIND [

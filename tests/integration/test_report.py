@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cli.main import app
-from graphdb import cypherlib
-from graphdb.report import Flow, build_report
-from graphdb.store import Store
+from tierscope.cli.main import app
+from tierscope.graphdb import cypherlib
+from tierscope.graphdb.report import Flow, build_report
+from tierscope.graphdb.store import Store
 
 # Run r1 (the latest) has two communities:
 # 1 (rank 1, flagged): principals amb and news, core c1-c4, amplifiers a1-a6;

@@ -3,13 +3,13 @@ import re
 import stat
 import urllib.request
 
-from graphdb import cypherlib
-from graphdb.server import ManagedServer
-from graphdb.store import Store
+from tierscope.graphdb import cypherlib
+from tierscope.graphdb.server import ManagedServer
+from tierscope.graphdb.store import Store
 
 
 def test_status_shows_version_address_pid_and_browser(server: ManagedServer, cli):
-    from cli.main import app
+    from tierscope.cli.main import app
 
     result = cli.invoke(app, ["db", "status", "--json"])
     assert result.exit_code == 0, result.output
@@ -48,7 +48,7 @@ def test_wrong_password_is_a_clear_error(server: ManagedServer):
 
     import pytest
 
-    from graphdb.errors import DatabaseError
+    from tierscope.graphdb.errors import DatabaseError
 
     bad = replace(server.connection(), password="wrong", managed=False)
     with Store(bad) as store, pytest.raises(DatabaseError, match="refused the credentials"):
@@ -65,7 +65,7 @@ def test_data_persists_across_restart(server: ManagedServer, store: Store):
 
 
 def test_wipe_asks_then_deletes(server: ManagedServer, store: Store, cli):
-    from cli.main import app
+    from tierscope.cli.main import app
 
     store.run(cypherlib.parse("CREATE (:Account {id: 'a'}), (:Post {id: 'p'})"), mode="write")
     refused = cli.invoke(app, ["db", "wipe"], input="n\n")
@@ -90,7 +90,7 @@ def test_routing_uri_works_unchanged(server: ManagedServer):
 def test_cli_uses_neo4j_env_over_the_managed_server(
     server: ManagedServer, cli, tmp_path, monkeypatch
 ):
-    from cli.main import app
+    from tierscope.cli.main import app
 
     conn = server.connection()
     monkeypatch.setenv("TIERSCOPE_HOME", str(tmp_path / "no-server-here"))
@@ -108,8 +108,8 @@ def test_cli_uses_neo4j_env_over_the_managed_server(
 def test_commands_start_the_managed_server_when_needed(
     server: ManagedServer, cli, tmp_path, monkeypatch
 ):
-    from cli.main import app
-    from graphdb.server import free_ports
+    from tierscope.cli.main import app
+    from tierscope.graphdb.server import free_ports
 
     home = tmp_path / "home"
     monkeypatch.setenv("TIERSCOPE_HOME", str(home))
@@ -133,8 +133,8 @@ def test_commands_start_the_managed_server_when_needed(
 def test_a_server_that_cannot_start_reports_its_log(tmp_path, monkeypatch):
     import pytest
 
-    from graphdb.errors import ServerError
-    from graphdb.server import free_ports
+    from tierscope.graphdb.errors import ServerError
+    from tierscope.graphdb.server import free_ports
 
     broken = ManagedServer(tmp_path / "home")
     bolt, http = free_ports()
@@ -152,7 +152,7 @@ def test_a_server_that_cannot_start_reports_its_log(tmp_path, monkeypatch):
 def test_a_taken_port_is_a_clear_error(server: ManagedServer, tmp_path):
     import pytest
 
-    from graphdb.errors import ServerError
+    from tierscope.graphdb.errors import ServerError
 
     bolt = int(server.connection().uri.rsplit(":", 1)[1])
     with pytest.raises(ServerError, match=f"port {bolt} is already in use"):

@@ -5,10 +5,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from cli.main import app
-from graphdb import __version__
-from graphdb.server import DEFAULT_HEAP, DEFAULT_PAGECACHE, neo4j_version
-from graphdb.settings import connection_from_env
+from tierscope.cli.main import app
+from tierscope.graphdb import __version__
+from tierscope.graphdb.server import DEFAULT_HEAP, DEFAULT_PAGECACHE, neo4j_version
+from tierscope.graphdb.settings import connection_from_env
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from cli.reference import reference
+from tierscope.cli.reference import reference
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 

@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from graphdb.detect.communities import (
+from tierscope.graphdb.detect.communities import (
     ALGORITHMS,
     OUTSIDE,
     Network,
@@ -19,7 +19,7 @@ from graphdb.detect.communities import (
     synchrony_frame,
     threshold_edges,
 )
-from graphdb.detect.coordination import EDGE_SCHEMA
+from tierscope.graphdb.detect.coordination import EDGE_SCHEMA
 
 
 def edge_table(rows: list[tuple[str, str, int]]) -> pl.DataFrame:

@@ -5,7 +5,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from graphdb.detect.coordination import (
+from tierscope.graphdb.detect.coordination import (
     EDGE_SCHEMA,
     PAIR_SCHEMA,
     Shares,
@@ -15,7 +15,7 @@ from graphdb.detect.coordination import (
     edge_weight_threshold,
     normalise_text,
 )
-from graphdb.errors import InputError
+from tierscope.graphdb.errors import InputError
 
 RUSSIAN = Path(__file__).parents[3] / "shared/data/coortweet/russian_coord_tweets.csv"
 

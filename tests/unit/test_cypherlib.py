@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from graphdb import cypherlib
-from graphdb.errors import InputError
+from tierscope.graphdb import cypherlib
+from tierscope.graphdb.errors import InputError
 
 TEXT = """// name: demo
 // description: Accounts by name.

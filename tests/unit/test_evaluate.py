@@ -7,7 +7,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from graphdb.detect.evaluate import adjusted_rand_index, evaluate
+from tierscope.graphdb.detect.evaluate import adjusted_rand_index, evaluate
 
 
 def truth() -> pl.DataFrame:

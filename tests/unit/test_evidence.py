@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 import polars as pl
 import pytest
 
-from graphdb.detect.analyze import principal_amplification
-from graphdb.detect.evidence import (
+from tierscope.graphdb.detect.analyze import principal_amplification
+from tierscope.graphdb.detect.evidence import (
     DAY,
     community_evidence,
     creation_burst,
@@ -18,7 +18,7 @@ from graphdb.detect.evidence import (
     languages,
     reaction_time,
 )
-from graphdb.detect.inputs import ACCOUNT_SCHEMA, POST_SCHEMA
+from tierscope.graphdb.detect.inputs import ACCOUNT_SCHEMA, POST_SCHEMA
 
 T0 = 1_600_000_000
 

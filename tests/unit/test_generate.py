@@ -8,9 +8,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from graphdb.errors import InputError
-from graphdb.generate import ROLES, SCENARIOS, GenerateResult, generate
-from graphdb.records import Reject
+from tierscope.graphdb.errors import InputError
+from tierscope.graphdb.generate import ROLES, SCENARIOS, GenerateResult, generate
+from tierscope.graphdb.records import Reject
+from tierscope.graphdb.sources import open_source
 
 SCALE = 0.02
 
@@ -292,9 +293,8 @@ def test_unknown_scenario_and_bad_scale_raise_input_error(tmp_path: Path) -> Non
 
 
 def test_files_load_without_rejects(result: GenerateResult) -> None:
-    sources = pytest.importorskip("graphdb.sources")  # a sibling piece; not needed otherwise
     for name, rows in (("tweets.csv", result.tweets), ("users.csv", result.accounts)):
-        with sources.open_source(result.out_dir / name) as source:
+        with open_source(result.out_dir / name) as source:
             items = list(source)
         assert [item for item in items if isinstance(item, Reject)] == []
         assert len(items) == rows

@@ -2,8 +2,8 @@
 
 import dataclasses
 
-from graphdb.load import _ACCOUNT_PROPS, _POST_PROPS, Batch
-from graphdb.records import AccountRecord, PostRecord, Row
+from tierscope.graphdb.load import _ACCOUNT_PROPS, _POST_PROPS, Batch
+from tierscope.graphdb.records import AccountRecord, PostRecord, Row
 
 LINK_FIELDS = {"id", "created_at", "account_id", "retweet_of", "retweet_of_account", "reply_to"}
 LINK_FIELDS |= {"reply_to_account", "quotes", "hashtags", "urls", "mentions"}

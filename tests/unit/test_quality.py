@@ -12,11 +12,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from graphdb.detect.analyze import Detection, analyze
-from graphdb.detect.evaluate import Evaluation, evaluate
-from graphdb.detect.inputs import inputs_from_files, inputs_from_rows
-from graphdb.generate import generate
-from graphdb.records import AccountRecord, PostRecord, Row
+from tierscope.graphdb.detect.analyze import Detection, analyze
+from tierscope.graphdb.detect.evaluate import Evaluation, evaluate
+from tierscope.graphdb.detect.inputs import inputs_from_files, inputs_from_rows
+from tierscope.graphdb.generate import generate
+from tierscope.graphdb.records import AccountRecord, PostRecord, Row
 
 SCALE = 0.05
 SEEDS = (1, 2, 3)

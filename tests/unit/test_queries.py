@@ -10,9 +10,9 @@ from pathlib import Path
 import neo4j.time
 import pytest
 
-from graphdb import cypherlib, queries
-from graphdb.errors import InputError
-from graphdb.queries import QueryResult
+from tierscope.graphdb import cypherlib, queries
+from tierscope.graphdb.errors import InputError
+from tierscope.graphdb.queries import QueryResult
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "queries.md"
 LIBRARY = queries.list_queries()
@@ -208,7 +208,7 @@ def test_browser_params_come_from_the_example_and_defaults():
 
 def test_docs_queries_md_is_current():
     assert DOC.read_text(encoding="utf-8") == queries.markdown_reference(), (
-        "docs/queries.md is stale: run `python -m graphdb.queries > docs/queries.md`"
+        "docs/queries.md is stale: run `python -m tierscope.graphdb.queries > docs/queries.md`"
     )
 
 

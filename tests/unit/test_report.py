@@ -8,8 +8,8 @@ from dataclasses import replace
 
 from rich.console import Console
 
-from graphdb import plots
-from graphdb.report import (
+from tierscope.graphdb import plots
+from tierscope.graphdb.report import (
     Account,
     Community,
     Edge,

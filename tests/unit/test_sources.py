@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from graphdb.errors import InputError
-from graphdb.records import Reject, Row
-from graphdb.sources import FORMATS, open_source
-from graphdb.sources import rejects as rejects_module
-from graphdb.sources._values import BadValue, count_field, list_field, parse_time
-from graphdb.sources.rejects import RejectWriter, default_rejects_path
+from tierscope.graphdb.errors import InputError
+from tierscope.graphdb.records import Reject, Row
+from tierscope.graphdb.sources import FORMATS, open_source
+from tierscope.graphdb.sources import rejects as rejects_module
+from tierscope.graphdb.sources._values import BadValue, count_field, list_field, parse_time
+from tierscope.graphdb.sources.rejects import RejectWriter, default_rejects_path
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "sources"
 DATA = Path(__file__).parents[2].parent / "shared" / "data"
@@ -255,7 +255,7 @@ def test_unterminated_quote_does_not_swallow_the_file() -> None:
 
 def test_unterminated_quote_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     # Two lines of look-ahead: the open quote gives up before the end of the file.
-    monkeypatch.setattr("graphdb.sources._csv.MAX_RECORD_LINES", 2)
+    monkeypatch.setattr("tierscope.graphdb.sources._csv.MAX_RECORD_LINES", 2)
     rows, rejects = read(FIXTURES / "unterminated_quote.csv")
     assert [row.post.id for row in rows if row.post] == ["1", "3", "4", "5", "6"]
     assert [r.line for r in rejects] == [4]

@@ -6,12 +6,12 @@ import numpy as np
 import polars as pl
 import pytest
 
-from graphdb.detect import coordination
-from graphdb.detect.analyze import DetectParams, analyze, retweet_amplification
-from graphdb.detect.communities import Network
-from graphdb.detect.coordination import EDGE_SCHEMA
-from graphdb.detect.inputs import ACCOUNT_SCHEMA, OBJECT_SCHEMA, POST_SCHEMA, DetectInputs
-from graphdb.detect.tiers import TierRules, assign_tiers, feeds, operations
+from tierscope.graphdb.detect import coordination
+from tierscope.graphdb.detect.analyze import DetectParams, analyze, retweet_amplification
+from tierscope.graphdb.detect.communities import Network
+from tierscope.graphdb.detect.coordination import EDGE_SCHEMA
+from tierscope.graphdb.detect.inputs import ACCOUNT_SCHEMA, OBJECT_SCHEMA, POST_SCHEMA, DetectInputs
+from tierscope.graphdb.detect.tiers import TierRules, assign_tiers, feeds, operations
 
 T0 = 1_600_000_000
 DAY = 86_400
