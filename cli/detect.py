@@ -1,4 +1,4 @@
-"""`tierscope detect`, `runs`, `evaluate` and `generate`."""
+"""`tierscope detect`, `runs` and `evaluate`."""
 
 from __future__ import annotations
 
@@ -8,12 +8,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tierscope.cli.main import app, console, err, phase_progress, print_json, state
+from tierscope.cli.main import app, console, phase_progress, print_json, state
 from tierscope.graphdb.detect.analyze import DetectParams
 from tierscope.graphdb.detect.run import detect as run_detection
 from tierscope.graphdb.detect.run import evaluate_run, list_runs
-from tierscope.graphdb.generate import SCENARIOS
-from tierscope.graphdb.generate import generate as generate_scenario
 
 KINDS = ("co-retweet", "co-hashtag", "co-url", "co-text")
 
@@ -125,19 +123,3 @@ def evaluate(
     for name, value in result.items():
         table.add_row(name, f"{value:.3f}" if isinstance(value, float) else str(value))
     console.print(table)
-
-
-@app.command()
-def generate(
-    out: Annotated[Path, typer.Argument(help="Folder to write tweets.csv, users.csv, truth.csv.")],
-    scenario: Annotated[str, typer.Option(help=f"One of {', '.join(SCENARIOS)}.")] = "seed2020",
-    scale: Annotated[float, typer.Option(help="1 is about 600k posts.")] = 1.0,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
-) -> None:
-    """Write a synthetic takedown-shaped archive (31-column format) with its truth.csv."""
-    result = generate_scenario(out, scenario, scale, seed, progress=lambda m: err.print(m))
-    console.print(
-        f"Wrote {result.tweets:,} posts ({result.retweets:,} retweets) by {result.accounts:,} "
-        f"accounts to {result.out_dir}: "
-        + ", ".join(f"{n:,} {role}" for role, n in result.truth.items())
-    )

@@ -221,7 +221,7 @@ def load(
 
 
 def _register() -> None:
-    from tierscope.cli import db, detect, export, report  # noqa: F401  (detect adds its commands to app)
+    from tierscope.cli import db, detect, export, generate, report  # noqa: F401  (adds commands)
     from tierscope.cli.query import query
 
     app.add_typer(db.app, name="db")

@@ -11,6 +11,10 @@
   detection placed in a flagged community. Missed accounts are left out rather than made a class
   of their own, so the index measures how well the operations are kept apart and recall
   measures how much of them is found. It is 0 when fewer than two such accounts are found.
+- ``decoys_flagged``: the share of the truth's fans and news-relay bots (roles ``fan`` and
+  ``relay``) that are flagged; None when the truth has none.
+- ``ordinary_tiered``: the share of the truth's ordinary accounts (role ``organic``) given any
+  tier (principal, core or amplifier), flagged or not; None when the truth has none.
 - With the communities table: ``fan_rank``, the rank of the community holding most of the
   truth's fans and celebrity (None when none is found), ``op_ranks``, the best rank of a
   community holding members of each planted operation, and ``fan_below_ops``.
@@ -26,6 +30,8 @@ import polars as pl
 ROLES = ("principal", "core", "amplifier")
 MEMBER_ROLES = ("core", "amplifier")
 GENUINE_CROWD = ("fan", "celebrity")
+DECOY_ROLES = ("fan", "relay")
+ORDINARY_ROLE = "organic"
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,8 @@ class Evaluation:
     ari: float
     flagged: int
     members: int
+    decoys_flagged: float | None = None
+    ordinary_tiered: float | None = None
     fan_rank: int | None = None
     op_ranks: dict[str, int] = field(default_factory=dict)
     fan_below_ops: bool | None = None
@@ -148,6 +156,9 @@ def evaluate(
         if placed.height >= 2
         else 0.0
     )
+    decoys = set(truth.filter(pl.col("role").is_in(DECOY_ROLES))["userid"].to_list())
+    ordinary = set(truth.filter(pl.col("role") == ORDINARY_ROLE)["userid"].to_list())
+    tiered = set(accounts.filter(pl.col("tier").is_in(ROLES))["account_id"].to_list())
     fan_rank, op_ranks, below = (
         _ranks(truth, accounts, communities) if communities is not None else (None, {}, None)
     )
@@ -163,6 +174,8 @@ def evaluate(
         ari=ari,
         flagged=len(flagged),
         members=len(members),
+        decoys_flagged=_ratio(len(flagged & decoys), len(decoys)) if decoys else None,
+        ordinary_tiered=_ratio(len(tiered & ordinary), len(ordinary)) if ordinary else None,
         fan_rank=fan_rank,
         op_ranks=op_ranks,
         fan_below_ops=below,
