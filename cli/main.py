@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -34,8 +35,9 @@ err = Console(stderr=True)
 
 
 def fail(message: str, exit_code: int = 2) -> typer.Exit:
-    """Print a one-line error to stderr; raise the returned Exit."""
-    err.print(f"[bold red]Error:[/] {message}", highlight=False)
+    """Print a one-line error to stderr; raise the returned Exit. The message is text, not
+    markup: it may quote a file name or value with brackets in it."""
+    err.print(f"[bold red]Error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(exit_code)
 
 
