@@ -61,9 +61,11 @@ def query(
         ),
     ] = None,
 ) -> None:
-    """Run an analyst query from the library, or your own Cypher file, in a read transaction.
+    """Run an analyst query from the library, or your own Cypher file, read-only.
 
-    `tierscope query list` shows the queries; docs/queries.md explains each one.
+    `tierscope query list` shows the queries; docs/queries.md explains each one. A file that
+    writes, loads CSV, uses another database, administers the server or calls a procedure
+    outside the read-only list is refused before it runs.
     """
     if format not in queries.FORMATS:
         raise typer.BadParameter(

@@ -1,9 +1,9 @@
 """The analyst's queries: the named library in `cypher/queries/`, and the analyst's own files.
 
-Every query runs in a read transaction, whatever its header says, with a row limit and an
-optional timeout; parameters are typed from the header. Values come back JSON-friendly:
-times as ISO strings, nodes as their property dicts, relationships as their type, ends and
-properties, paths as the ids of their nodes.
+Every query passes the read-only guard (`graphdb.guard`) and runs in a read transaction,
+whatever its header says, with a row limit and an optional timeout; parameters are typed from
+the header. Values come back JSON-friendly: times as ISO strings, nodes as their property
+dicts, relationships as their type, ends and properties, paths as the ids of their nodes.
 
 `docs/queries.md` is `markdown_reference()`:
 `python -m tierscope.graphdb.queries > docs/queries.md`.
@@ -29,7 +29,7 @@ import neo4j.time
 from neo4j.graph import Node, Relationship
 from neo4j.graph import Path as GraphPath
 
-from tierscope.graphdb import cypherlib
+from tierscope.graphdb import cypherlib, guard
 from tierscope.graphdb.cypherlib import Param, Query
 from tierscope.graphdb.errors import InputError
 from tierscope.graphdb.store import Store
@@ -95,9 +95,10 @@ def run_query(
 ) -> QueryResult:
     """Run a library query by name, or the Cypher in `file`, in a read transaction.
 
-    At most `limit` rows are fetched (`truncated` says when there were more); `timeout`
-    seconds stop the query on the server. A query that tries to write fails with a
-    `DatabaseError` that says so.
+    The guard (`graphdb.guard`) first refuses, with an `InputError`, a statement that is not a
+    plain read: by its text, then by Neo4j's EXPLAIN of it. `params` only ever travel as
+    parameters. At most `limit` rows are fetched (`truncated` says when there were more);
+    `timeout` seconds stop the query on the server.
     """
     if name is not None and file is None:
         query = get_query(name)
@@ -109,9 +110,13 @@ def run_query(
         raise InputError(f"the row limit must be at least 1, got {limit}")
     if timeout is not None and timeout <= 0:
         raise InputError(f"the timeout must be a positive number of seconds, got {timeout}")
+    where = str(file) if file is not None else query.name
+    guard.check_text(query.text, where)
     given = params or {}
     bound = query.bind(given)
     _check_datetimes(query, given)
+    plan = store.explain(query, bound)
+    guard.check_plan(plan.query_type, plan.plan, where)
     notes = _check_runs(store, query, bound) if name is not None else []
     columns, values, truncated = store.read_values(query, bound, limit, timeout)
     rows = [[to_plain(v) for v in row] for row in values]
@@ -339,11 +344,23 @@ RETURN a.screen_name AS account, count(p) AS posts
 ORDER BY posts DESC LIMIT $top
 ```
 
-Files run in a read transaction: a query that tries to write fails with *tries to write, but it
-runs in a read transaction*, and a file whose header says `mode: write` is refused before it
-is sent. Values come back JSON-friendly: times as ISO 8601 strings, a node as its property
-map, a relationship as `{type, start, end, properties}`, a path as the ids of its nodes.
+A file may only read the graph. Before it runs, a guard refuses, in one line saying what and
+why: writes (`CREATE`, `MERGE`, `SET`, `DELETE`, `REMOVE`, `FOREACH`, inside `CALL { }` too),
+`LOAD CSV` (it reads files and URLs on the server), `USE` (such as `USE system`), `EXPLAIN`
+and `PROFILE`, administration and schema commands (`CREATE USER`, `SHOW USERS`,
+`CREATE INDEX`, `TERMINATE TRANSACTIONS`), and any procedure but the read-only ones listed
+below. It reads the statement with its comments, strings and quoted names set aside, then asks
+Neo4j's `EXPLAIN` for the statement's type and plan without running it; the query then runs in
+a read transaction. A file whose header says `mode: write` is refused too. `-p` values only
+ever travel as parameters, so no value can change the statement. Values come back
+JSON-friendly: times as ISO 8601 strings, a node as its property map, a relationship as
+`{type, start, end, properties}`, a path as the ids of its nodes.
 """
+
+
+def _procedures_section() -> str:
+    names = ", ".join(f"`{name}`" for name in sorted(guard.ALLOWED_PROCEDURES))
+    return f"Procedures a query may call (`graphdb/guard.py: ALLOWED_PROCEDURES`): {names}.\n"
 
 
 def _query_section(query: Query) -> str:
@@ -377,7 +394,8 @@ def markdown_reference(queries: list[Query] | None = None) -> str:
         ["query", "what it shows"], [[f"[`{q.name}`](#{q.name})", q.description] for q in queries]
     )
     sections = [_query_section(q) for q in queries]
-    return "\n".join([REFERENCE_HEADER, "## The queries\n", index, *sections]).rstrip() + "\n"
+    parts = [REFERENCE_HEADER, _procedures_section(), "## The queries\n", index, *sections]
+    return "\n".join(parts).rstrip() + "\n"
 
 
 if __name__ == "__main__":

@@ -96,6 +96,16 @@ class Store:
         with _translate(self.connection, q), self._session(min(limit + 1, 1000)) as session:
             return session.execute_read(work)
 
+    def explain(self, q: Query, params: Params | None = None) -> neo4j.ResultSummary:
+        """Neo4j's plan of a statement, without running it: the summary's `query_type`
+        (r, rw, w or s) and `plan`."""
+
+        def work(tx: neo4j.ManagedTransaction) -> neo4j.ResultSummary:
+            return tx.run(f"EXPLAIN {q.text}", params or {}).consume()
+
+        with _translate(self.connection, q), self._session() as session:
+            return session.execute_read(work)
+
     def write_batch(self, steps: list[tuple[Query, Params]]) -> None:
         """Several write statements in one transaction: a loader batch lands whole or not at all."""
 

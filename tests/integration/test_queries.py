@@ -564,8 +564,8 @@ def test_a_write_through_file_fails_read_only_and_writes_nothing(qcli: CliRunner
     sneaky = tmp_path / "sneaky.cypher"
     sneaky.write_text("MATCH (a:Account {id: 'g1'}) SET a.hacked = true RETURN a.id AS id\n")
     result = invoke(qcli, "--file", str(sneaky))
-    assert result.exit_code == 4, result.output
-    assert "tries to write, but it runs in a read transaction" in result.stderr
+    assert result.exit_code == 2, result.output
+    assert "refused SET: tierscope query only reads the graph" in result.stderr
     declared = tmp_path / "declared.cypher"
     declared.write_text("// mode: write\nCREATE (:Account {id: 'new'})\n")
     result = invoke(qcli, "--file", str(declared))
