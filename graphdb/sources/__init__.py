@@ -11,6 +11,11 @@ record that cannot be read becomes a `Reject` naming its line and field and keep
 raw text, and reading goes on with the next record (see `_csv` for how broken quoting
 is contained). Raw text of undecodable bytes is kept with surrogateescape; write it with
 the same error handler, as `RejectWriter` does, to get the bytes back.
+
+`source.chunks()` reads the same file as columns instead (`frames.Chunk`: a polars frame of
+good rows, and the rejects, per stretch of the file): CSV through polars in blocks, with
+the line reader taking every line polars cannot (see `_fast`), so it yields exactly the
+rows and rejects that iterating the source does.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from __future__ import annotations
 import codecs
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 from types import TracebackType
 
@@ -26,11 +31,17 @@ from tierscope.graphdb.errors import InputError
 from tierscope.graphdb.records import Reject, Row
 from tierscope.graphdb.sources import shares
 from tierscope.graphdb.sources._csv import Builder, csv_rows, read_header
+from tierscope.graphdb.sources._fast import FastCsv
 from tierscope.graphdb.sources._files import READ_ERRORS, Member, open_members
+from tierscope.graphdb.sources._vector import VECTORS, python_only
 from tierscope.graphdb.sources.archive import tweets_builder, users_builder
+from tierscope.graphdb.sources.frames import Chunk, rows_to_frame, split_items
 from tierscope.graphdb.sources.mapped import FIELDS as MAPPING_FIELDS
 from tierscope.graphdb.sources.mapped import check_mapping, mapped_builder
 from tierscope.graphdb.sources.twarc2 import jsonl_rows
+
+# Rows a chunk of a source read row by row (twarc2) holds.
+CHUNK_ROWS = 50_000
 
 __all__ = ["FORMATS", "MAPPING_FIELDS", "Source", "open_source"]
 
@@ -50,12 +61,12 @@ class Source:
         self,
         path: Path,
         format: str,
-        parts: list[tuple[str, Iterator[Row | Reject]]],
+        parts: list[_Part],
         resources: ExitStack,
     ) -> None:
         self.path = path
         self.format = format
-        self._parts = parts  # (label for messages, rows) per stream: one, or one a zip member
+        self._parts = parts  # one per stream: the file, or each member of a zip
         self._resources = resources
         self._started = False
 
@@ -67,13 +78,30 @@ class Source:
 
     def _rows(self) -> Iterator[Row | Reject]:
         try:
-            for label, rows in self._parts:
+            for part in self._parts:
                 try:
-                    yield from rows
+                    yield from part.rows()
                 except READ_ERRORS as exc:  # a truncated gzip, a bad zip CRC, a disk error
-                    raise InputError(f"{label}: cannot read: {exc}") from exc
+                    raise InputError(f"{part.label}: cannot read: {exc}") from exc
         finally:
             self.close()  # read to the end (or abandoned): nothing left to keep open
+
+    def chunks(self) -> Iterator[Chunk]:
+        """The file as `Chunk`s, in order: the same rows and rejects as iterating it."""
+        if self._started:
+            raise RuntimeError(f"{self.path}: a source can be read only once")
+        self._started = True
+        return self._chunks()
+
+    def _chunks(self) -> Iterator[Chunk]:
+        try:
+            for part in self._parts:
+                try:
+                    yield from part.chunks()
+                except READ_ERRORS as exc:
+                    raise InputError(f"{part.label}: cannot read: {exc}") from exc
+        finally:
+            self.close()
 
     def close(self) -> None:
         self._resources.close()
@@ -114,11 +142,11 @@ def open_source(
         raise InputError("format 'csv' needs a mapping from fields to column names")
     resources = ExitStack()
     try:
-        parts: list[tuple[str, Iterator[Row | Reject]]] = []
+        parts: list[_Part] = []
         found: list[str] = []
         for member in open_members(path, resources):
             try:
-                member_format, rows = _open_member(member, format, mapping)
+                member_format, part = _open_member(member, format, mapping)
             except READ_ERRORS as exc:
                 raise InputError(f"{member.label}: cannot read: {exc}") from exc
             if found and member_format != found[0]:
@@ -127,17 +155,40 @@ def open_source(
                     f"{found[0]!r}; pass each file separately"
                 )
             found.append(member_format)
-            parts.append((member.label, rows))
+            parts.append(part)
     except BaseException:
         resources.close()
         raise
     return Source(path, found[0], parts, resources)
 
 
+class _Part:
+    """One stream of a source, after its header: read as rows, or as chunks."""
+
+    def __init__(
+        self,
+        label: str,
+        rows: Callable[[], Iterator[Row | Reject]],
+        chunks: Callable[[], Iterator[Chunk]],
+    ) -> None:
+        self.label = label
+        self.rows = rows
+        self.chunks = chunks
+
+
+def _chunked(items: Iterator[Row | Reject]) -> Iterator[Chunk]:
+    while True:
+        batch = list(islice(items, CHUNK_ROWS))
+        if not batch:
+            return
+        rows, rejects = split_items(batch)
+        yield Chunk(rows_to_frame(rows), rejects)
+
+
 def _open_member(
     member: Member, format: str | None, mapping: dict[str, str] | None
-) -> tuple[str, Iterator[Row | Reject]]:
-    """Read the header (or first JSON line) of one stream and set up its row iterator."""
+) -> tuple[str, _Part]:
+    """Read the header (or first JSON line) of one stream and set up its readers."""
     lines = iter(member.stream)
     lineno = 0
     for first in lines:
@@ -152,7 +203,12 @@ def _open_member(
         raise InputError(f"{member.label}: the file is UTF-16; convert it to UTF-8")
     if first.lstrip().startswith(b"{"):
         if format in (None, "twarc2"):
-            return "twarc2", jsonl_rows(chain([first], lines), lineno - 1, member.member)
+            start = lineno - 1
+
+            def json_rows() -> Iterator[Row | Reject]:
+                return jsonl_rows(chain([first], lines), start, member.member)
+
+            return "twarc2", _Part(member.label, json_rows, lambda: _chunked(json_rows()))
     elif format == "twarc2":
         raise InputError(f"{member.label}: not twarc2 JSONL (line {lineno} is not a JSON object)")
     names, lineno = read_header(first, lineno, lines, member.label)
@@ -160,7 +216,17 @@ def _open_member(
         format = _detect(names, member.label)
     factory = mapped_builder(mapping) if mapping is not None else _BUILDERS[format]
     build = factory(names, member.label)
-    return format, csv_rows(lines, lineno, names, build, member.member)
+    vector = (python_only if mapping is not None else VECTORS[format])(names, member.label)
+    header_end = lineno
+
+    def rows() -> Iterator[Row | Reject]:
+        return csv_rows(lines, header_end, names, build, member.member)
+
+    def chunks() -> Iterator[Chunk]:
+        fast = FastCsv(names, build, vector, member.member)
+        return fast.chunks(member.stream, header_end)
+
+    return format, _Part(member.label, rows, chunks)
 
 
 def _detect(names: list[str], label: str) -> str:

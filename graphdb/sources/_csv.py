@@ -92,46 +92,78 @@ def csv_rows(
     member: str | None,
 ) -> Iterator[Row | Reject]:
     """Rows and rejects of the records after the header; `lineno` is the header's last line."""
-    where = f"{member}: " if member else ""
-    ncols = len(names)
-    feed = _Feed()
-    reader = csv.reader(feed, strict=True)
-    back: deque[tuple[int, bytes]] = deque()  # lines to read again after a stray quote
-    parts: list[bytes] = []  # lines of an open multi-line record
-    first = size = 0
-    while True:
-        if back:
-            no, line = back.popleft()
-        else:
-            line = next(lines, b"")
-            if not line:
-                if not parts:
-                    return
-                yield _stray(first, parts, back, where + "unterminated quote at end of file")
-                parts = []
-                continue
-            lineno += 1
-            no = lineno
+    reader = LineReader(names, build, member)
+    for line in lines:
+        lineno += 1
+        yield from reader.feed(lineno, line)
+    yield from reader.finish()
+
+
+class LineReader:
+    """The record splitter, fed one physical line at a time (see the module's docstring).
+
+    `feed` takes a line and its number and returns what it completes; `finish` ends the
+    input. Between lines the reader is `clean` when no multi-line record is open: reading
+    can then go on with another reader (the fast one in `_fast`) and come to the same result.
+    """
+
+    def __init__(self, names: list[str], build: Builder, member: str | None) -> None:
+        self.names = names
+        self.build = build
+        self.where = f"{member}: " if member else ""
+        self.ncols = len(names)
+        self.feed_ = _Feed()
+        self.reader = csv.reader(self.feed_, strict=True)
+        self.back: deque[tuple[int, bytes]] = deque()  # lines to read again after a stray quote
+        self.parts: list[bytes] = []  # lines of an open multi-line record
+        self.first = 0
+        self.size = 0
+
+    @property
+    def clean(self) -> bool:
+        return not self.parts
+
+    def feed(self, lineno: int, line: bytes) -> list[Row | Reject]:
+        out: list[Row | Reject] = []
+        self.back.append((lineno, line))
+        while self.back:
+            self._line(*self.back.popleft(), out)
+        return out
+
+    def finish(self) -> list[Row | Reject]:
+        out: list[Row | Reject] = []
+        while self.parts:
+            parts, self.parts = self.parts, []
+            reason = self.where + "unterminated quote at end of file"
+            out.append(_stray(self.first, parts, self.back, reason))
+            while self.back:
+                self._line(*self.back.popleft(), out)
+        return out
+
+    def _line(self, no: int, line: bytes, out: list[Row | Reject]) -> None:
+        where = self.where
         odd = line.count(b'"') & 1
         span: list[bytes] | None = None
+        parts = self.parts
         if parts:
             parts.append(line)
-            size += len(line)
+            self.size += len(line)
             if not odd:
-                if len(parts) > MAX_RECORD_LINES or size > MAX_RECORD_BYTES:
+                if len(parts) > MAX_RECORD_LINES or self.size > MAX_RECORD_BYTES:
                     reason = (
-                        f"unterminated quote: still open after {len(parts)} lines ({size} bytes)"
+                        f"unterminated quote: still open after {len(parts)} lines "
+                        f"({self.size} bytes)"
                     )
-                    yield _stray(first, parts, back, where + reason)
-                    parts = []
-                continue
-            span, start, record = parts, first, b"".join(parts)
-            parts = []
+                    self.parts = []
+                    out.append(_stray(self.first, parts, self.back, where + reason))
+                return
+            span, start, record = parts, self.first, b"".join(parts)
+            self.parts = []
         elif odd:
-            parts, first, size = [line], no, len(line)
-            continue
+            self.parts, self.first, self.size = [line], no, len(line)
+            return
         elif line.isspace():
-            continue
+            return
         else:
             start, record = no, line
 
@@ -144,31 +176,31 @@ def csv_rows(
         text = text.rstrip("\r\n")
         problem = ""
         if '"' in text:
-            feed.item = text
+            self.feed_.item = text
             try:
-                fields = next(reader)
+                fields = next(self.reader)
             except csv.Error as exc:
                 fields, problem = [], f"broken quoting ({exc})"
         else:
             fields = text.split(",")
-        if not problem and len(fields) != ncols:
-            problem = f"{len(fields)} fields, expected {ncols}"
+        if not problem and len(fields) != self.ncols:
+            problem = f"{len(fields)} fields, expected {self.ncols}"
         if problem:
             if span is None:
-                yield Reject(start, "", where + problem, text)
+                out.append(Reject(start, "", where + problem, text))
             else:
                 reason = "stray quote: the record starting here does not parse"
-                yield _stray(start, span, back, where + reason)
-            continue
+                out.append(_stray(start, span, self.back, where + reason))
+            return
         # csv accepts NUL since Python 3.11 (older versions raised); it is never meant data.
         if undecodable or b"\0" in record:
-            field, problem = _bad_characters(names, fields)
-            yield Reject(start, field, where + problem, text)
-            continue
+            field, problem = _bad_characters(self.names, fields)
+            out.append(Reject(start, field, where + problem, text))
+            return
         try:
-            yield build(start, fields)
+            out.append(self.build(start, fields))
         except BadValue as exc:
-            yield Reject(start, exc.field, where + exc.reason, text)
+            out.append(Reject(start, exc.field, where + exc.reason, text))
 
 
 def _stray(start: int, span: list[bytes], back: deque[tuple[int, bytes]], reason: str) -> Reject:
