@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -101,15 +102,15 @@ def _graphml(
         out.write(f'  <key id="e_{name}" for="edge" attr.name="{name}" attr.type="{kind}"/>\n')
     out.write('  <graph id="tierscope" edgedefault="undirected">\n')
     for node in nodes:
-        out.write(f"    <node id={quoteattr(str(node[0]))}>")
+        out.write(f"    <node id={_xml_attr(node[0])}>")
         for (name, _), value in zip(node_attrs, node[1:], strict=True):
-            out.write(f'<data key="n_{name}">{escape(_text(value))}</data>')
+            out.write(f'<data key="n_{name}">{_xml_text(value)}</data>')
         out.write("</node>\n")
     n = 0
     for edge in edges:
-        out.write(f"    <edge source={quoteattr(str(edge[0]))} target={quoteattr(str(edge[1]))}>")
+        out.write(f"    <edge source={_xml_attr(edge[0])} target={_xml_attr(edge[1])}>")
         for (name, _), value in zip(edge_attrs, edge[2:], strict=True):
-            out.write(f'<data key="e_{name}">{escape(_text(value))}</data>')
+            out.write(f'<data key="e_{name}">{_xml_text(value)}</data>')
         out.write("</edge>\n")
         n += 1
     out.write("  </graph>\n</graphml>\n")
@@ -133,19 +134,19 @@ def _gexf(
         out.write("    </attributes>\n")
     out.write("    <nodes>\n")
     for node in nodes:
-        label = quoteattr(str(node[0]))
+        label = _xml_attr(node[0])
         out.write(f"      <node id={label} label={label}><attvalues>")
         for i, value in enumerate(node[1:]):
-            out.write(f'<attvalue for="{i}" value={quoteattr(_text(value))}/>')
+            out.write(f'<attvalue for="{i}" value={_xml_attr(value)}/>')
         out.write("</attvalues></node>\n")
     out.write("    </nodes>\n    <edges>\n")
     n = 0
     for edge in edges:
         weight = f' weight="{edge[2]}"' if edge_attrs and edge_attrs[0][0] == "weight" else ""
-        source, target = quoteattr(str(edge[0])), quoteattr(str(edge[1]))
+        source, target = _xml_attr(edge[0]), _xml_attr(edge[1])
         out.write(f'      <edge id="{n}" source={source} target={target}{weight}><attvalues>')
         for i, value in enumerate(edge[2:]):
-            out.write(f'<attvalue for="{i}" value={quoteattr(_text(value))}/>')
+            out.write(f'<attvalue for="{i}" value={_xml_attr(value)}/>')
         out.write("</attvalues></edge>\n")
         n += 1
     out.write("    </edges>\n  </graph>\n</gexf>\n")
@@ -156,6 +157,21 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return "" if value is None else str(value)
+
+
+# Characters XML 1.0 cannot hold at all, escaped or not (most control characters).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(value: Any) -> str:
+    """Element text that parses back to the value: escaped, a carriage return kept (a parser
+    reads a bare one as a newline), and what XML cannot hold replaced by U+FFFD."""
+    return escape(_NOT_XML.sub("\ufffd", _text(value)), {"\r": "&#13;"})
+
+
+def _xml_attr(value: Any) -> str:
+    """A quoted attribute value that parses back to the value (see `_xml_text`)."""
+    return quoteattr(_NOT_XML.sub("\ufffd", _text(value)))
 
 
 @contextmanager

@@ -6,7 +6,10 @@ If the server cannot start, every integration test errors: nothing here skips.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -67,3 +70,37 @@ def cli(server: ManagedServer) -> CliRunner:
 @pytest.fixture
 def shared() -> Path:
     return SHARED
+
+
+@dataclass(frozen=True)
+class Chromium:
+    """Debian's headless chromium with the flags this machine needs and a fresh profile."""
+
+    command: list[str]
+
+    def run(self, *args: str) -> str:
+        done = subprocess.run(
+            [*self.command, *args], capture_output=True, text=True, timeout=120, check=True
+        )
+        return done.stdout
+
+    def dump_dom(self, page: Path) -> str:
+        """The page's DOM after it has loaded and run whatever scripts it may."""
+        return self.run("--dump-dom", page.as_uri())
+
+
+@pytest.fixture
+def chromium(tmp_path: Path) -> Chromium:
+    path = shutil.which("chromium")
+    assert path, "Debian's chromium is needed to render the HTML report: apt-get install chromium"
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
+    return Chromium([path, *flags, f"--user-data-dir={tmp_path / 'chromium-profile'}"])
