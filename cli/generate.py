@@ -14,12 +14,21 @@ from tierscope.graphdb.generate import generate as generate_scenario
 
 @app.command()
 def generate(
-    out: Annotated[Path, typer.Argument(help="Folder to write tweets.csv, users.csv, truth.csv.")],
-    scenario: Annotated[str, typer.Option(help=f"One of {', '.join(SCENARIOS)}.")] = "seed2020",
-    scale: Annotated[float, typer.Option(help="1 is about 600k posts.")] = 1.0,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    out: Annotated[Path, typer.Argument(help="Folder to write the files and truth.csv to.")],
+    scenario: Annotated[
+        str,
+        typer.Option(
+            help=f"One of {', '.join(SCENARIOS)}: one fixed world, or a family of random ones "
+            "where each seed is one draw (recorded in scenario.json)."
+        ),
+    ] = "seed2020",
+    scale: Annotated[
+        float,
+        typer.Option(help="Multiplies the crowds; 1 is about 600k posts (a family draw 150-300k)."),
+    ] = 1.0,
+    seed: Annotated[int, typer.Option(help="Random seed; for the family, the draw.")] = 7,
 ) -> None:
-    """Write a synthetic takedown-shaped archive (31-column format) with its truth.csv."""
+    """Write a synthetic takedown-shaped archive (31-column or twarc2) with its truth.csv."""
     result = generate_scenario(out, scenario, scale, seed, progress=lambda m: err.print(m))
     console.print(
         f"Wrote {result.tweets:,} posts ({result.retweets:,} retweets) by {result.accounts:,} "

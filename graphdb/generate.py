@@ -1,10 +1,15 @@
 """Synthetic information-operation archives for tests and benchmarks (`tierscope generate`).
 
-`generate` writes three files: ``tweets.csv`` in the 31-column format of Twitter's 2018
-information-operations release (every field quoted, minute-resolution UTC times), ``users.csv``
-with its 10 user columns, and ``truth.csv`` (``userid, role, op``) to score a detector against.
+`generate` writes a scenario: ``seed2020``, one fixed world described here, or ``family``, one
+random draw of a family of worlds (see `scenarios`), which tells a detector tuned on seed2020
+what it learnt about seed2020 alone. Both are built from the blocks in `synth`.
 
-The one scenario, ``seed2020``, is modelled on the June 2020 takedown: 23,750 core accounts fed
+For seed2020 `generate` writes three files: ``tweets.csv`` in the 31-column format of Twitter's
+2018 information-operations release (every field quoted, minute-resolution UTC times),
+``users.csv`` with its 10 user columns, and ``truth.csv`` (``userid, role, op``) to score a
+detector against.
+
+``seed2020`` is modelled on the June 2020 takedown: 23,750 core accounts fed
 about 150,000 amplifiers, 27,000 accounts retweeted one ambassador about 200,000 times, a batch
 of look-alike "British citizens" produced 16,000 retweets, some genuine accounts had been
 hijacked, and diplomats and state media drew huge retweet counts.
@@ -64,6 +69,7 @@ from pathlib import Path
 import numpy as np
 
 from tierscope.graphdb.errors import InputError
+from tierscope.graphdb.scenarios import family
 from tierscope.graphdb.sources.archive import TWEET_COLUMNS, USER_COLUMNS
 from tierscope.graphdb.synth import (
     AMP1,
@@ -133,7 +139,7 @@ __all__ = [
     "generate",
 ]
 
-SCENARIOS = ("seed2020",)
+SCENARIOS = ("seed2020", "family")
 
 OP1_START = iso_day("2019-12-01") * DAY
 OP2_START = iso_day("2020-02-24") * DAY
@@ -334,7 +340,8 @@ def generate(
     seed: int = 7,
     progress: Callable[[str], None] | None = None,
 ) -> GenerateResult:
-    """Write tweets.csv, users.csv and truth.csv for `scenario` at `scale` into `out_dir`.
+    """Write `scenario` at `scale` into `out_dir`: tweets.csv, users.csv and truth.csv for
+    seed2020; for the family, the files of one draw (see `scenarios`) and scenario.json.
 
     The same scenario, scale and seed always give the same bytes.
     """
@@ -343,6 +350,8 @@ def generate(
     if not scale > 0:
         raise InputError(f"scale must be positive, not {scale}")
     say = progress or (lambda _: None)
+    if scenario == "family":
+        return family(out_dir, scale, seed, say)
     rng = np.random.default_rng(seed)
     sizes = _Sizes.at(scale)
     acc = _accounts(rng, sizes)

@@ -1348,7 +1348,7 @@ def _write_twarc2(out_dir: Path, table: _Table, users: pl.Series, seconds: bool)
     authors of the tweets they retweet or answer in `includes.users`, those tweets in
     `includes.tweets`. `users` holds each account's JSON."""
     order = np.argsort(-table.tweet_ids)
-    with (out_dir / "tweets.jsonl").open("w", encoding="utf-8") as out:
+    with (out_dir / "tweets.jsonl").open("wb") as out:
         for start in range(0, len(order), _CHUNK):  # a multiple of _PAGE: no page is split
             rows = order[start : start + _CHUNK]
             page = np.arange(len(rows)) // _PAGE
@@ -1404,12 +1404,12 @@ def _write_twarc2(out_dir: Path, table: _Table, users: pl.Series, seconds: bool)
                         col("oldest"),
                         pl.lit('","result_count":'),
                         col("count").cast(pl.String),
-                        pl.lit("}}\n"),
+                        pl.lit("}}"),
                     )
                 )
-                .to_series()
             )
-            out.write("".join(lines))
+            # One JSON object a line, written as it is: no CSV quoting.
+            lines.write_csv(out, include_header=False, quote_style="never")
 
 
 def write_files(
