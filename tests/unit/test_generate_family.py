@@ -119,23 +119,19 @@ def _retweets(d: Draw) -> pl.DataFrame:
 def test_draws_vary_every_factor() -> None:
     draws = [family_factors(seed, SCALE) for seed in SEEDS]
     ops = [o for d in draws for o in d.ops]
-
-    def seen(values: list[object]) -> set[object]:
-        return set(values)
-
-    assert seen([(d.form, d.resolution) for d in draws]) == {
+    assert {(d.form, d.resolution) for d in draws} == {
         ("archive", "minute"),
         ("twarc2", "second"),
         ("twarc2", "minute"),
     }
-    assert seen([d.languages for d in draws]) == {"one", "mixed"}
-    assert seen(["".join(sorted(o.shape for o in d.ops)) for d in draws]) == {"AC", "BC", "ABC"}
-    assert seen([len(d.spikes) for d in draws]) == {1, 2}
-    assert seen([o.creation for o in ops]) == {"none", "one", "several"}
-    assert seen([o.template for o in ops]) == {True, False}
-    assert seen([o.languages for o in ops]) == {"same", "different"}
-    assert seen([o.hijacked for o in ops]) == {"none", "history", "no_history"}
-    assert seen([o.op for o in ops if o.shape == "C"]) == {"op1", "op2", "op3"}
+    assert {d.languages for d in draws} == {"one", "mixed"}
+    assert {"".join(sorted(o.shape for o in d.ops)) for d in draws} == {"AC", "BC", "ABC"}
+    assert {len(d.spikes) for d in draws} == {1, 2}
+    assert {o.creation for o in ops} == {"none", "one", "several"}
+    assert {o.template for o in ops} == {True, False}
+    assert {o.languages for o in ops} == {"same", "different"}
+    assert {o.hijacked for o in ops} == {"none", "history", "no_history"}
+    assert {o.op for o in ops if o.shape == "C"} == {"op1", "op2", "op3"}
 
     def spans(values: list[float], low: float, high: float) -> bool:
         return min(values) <= low and max(values) >= high
@@ -238,8 +234,16 @@ def test_both_forms_load_without_rejects(archive: Draw, twarc: Draw) -> None:
         assert set(d.posts["reply_to"].drop_nulls()) <= set(d.posts["id"])
     # The archive: a row per post, then one per account in users.csv.
     assert archive.rows == archive.posts.height + archive.accounts.height
-    # twarc2: a row per post, then one per included user not among its page's authors.
-    assert twarc.rows > twarc.posts.height
+    # twarc2: a row per post, then one per included user not among its page's authors; the
+    # authors of the included tweets are included users.
+    others = 0
+    with (twarc.out / "tweets.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            page = json.loads(line)
+            users = {user["id"] for user in page["includes"]["users"]}
+            assert {t["author_id"] for t in page["includes"].get("tweets", [])} <= users
+            others += len(users - {t["author_id"] for t in page["data"]})
+    assert twarc.rows == twarc.posts.height + others
 
 
 def test_times_have_the_drawn_resolution(archive: Draw, twarc: Draw, tmp_path: Path) -> None:
