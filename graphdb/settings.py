@@ -8,8 +8,18 @@ from pathlib import Path
 
 
 def home() -> Path:
-    """The tierscope home: the managed server's data, config and password live here."""
-    return Path(os.environ.get("TIERSCOPE_HOME", "~/.tierscope")).expanduser()
+    """The tierscope home: the managed server's data, config and password live here, and the
+    runs and rejects. Made on first use, owner-only."""
+    return private_dir(Path(os.environ.get("TIERSCOPE_HOME", "~/.tierscope")).expanduser())
+
+
+def private_dir(path: Path) -> Path:
+    """`path` as a folder only its owner may enter (0700), made if missing, tightened if wider:
+    it holds the password and the data."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+    return path
 
 
 def cache_dir() -> Path:

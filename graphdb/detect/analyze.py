@@ -1,26 +1,35 @@
-"""The detection pipeline over plain frames: projection, communities, tiers, evidence, operations.
+"""The detection pipeline over plain frames. Every decision is a test against a stated null,
+thresholded at a false discovery rate (``fdr``, for the many ties and accounts) or a level
+(``alpha``, for the few communities); ``docs/method.md`` explains and defends each.
 
 1. **Projection** (CooRTweet): for each kind, pair shares of one object made within ``window``
    seconds by accounts with at least ``min_participation`` shares (``coordination.co_share``).
-   co-retweet: the object is the retweeted post, the share the retweet; co-hashtag, co-url: the
-   tag or URL of a post; co-text: a non-retweet's normalised text. Several kinds are summed into
-   one network (``coordination.combine``).
-2. **Communities**: weak ties optionally removed (``edge_weight`` absolute, or ``edge_quantile``
-   as CooRTweet's ``edge_weight``), then Leiden (modularity, ``resolution``, ``seed``), or
-   Louvain or Infomap (``communities``).
-3. **Tiers**: core, principals and amplifiers of each coordinated community, the scores that
-   explain them and the FEEDS flow between communities (``tiers``). Amplification always comes
-   from retweets, whatever the projection kind.
-4. **Evidence**: creation bursts, reaction time, dormancy, duplicated text and language mix,
-   summed into a score that ranks the communities; a community is flagged at ``min_evidence``
-   (``evidence``). Flagged accounts are the core and amplifiers of flagged communities; a
-   principal is never flagged (it is the genuine account the operation pushes).
-5. **Operations**: flagged communities joined by strong FEEDS edges form one operation (weakly
-   connected components of FEEDS); every unflagged community is an operation of its own.
-   Communities and operations are numbered by rank: community 1 is the most suspicious, and
-   operation 1 holds it.
-6. **Principal amplification**: for each principal, its posts, the retweets they drew, and how
-   many of those came from flagged accounts.
+   co-retweet: the object is the retweeted post; co-hashtag, co-url: the tag or URL of a post;
+   co-text: a non-retweet's normalised text.
+2. **Ties** (``significance``): each pair is tested in the time view (meetings against a
+   time shuffle within each object) and the overlap view (common objects against a weekly
+   bipartite configuration model); the two are fused, kinds are fused the same way, and the
+   ties with ``q_value <= fdr`` form the coordination network.
+3. **Communities**: Leiden (modularity, ``resolution``, ``seed``), Louvain or Infomap on the
+   network, each tie weighted by its evidence (-log10 p); communities of at least
+   ``min_community`` accounts are kept.
+4. **Tiers** (``tiers``): each community's targets, principals, core and amplifiers, outside
+   amplifiers, the FEEDS flow and the structure tests.
+5. **Evidence** (``evidence``): creation bursts, reaction time, dormancy, duplicated text,
+   language, each a test against the background.
+6. **Flag**: a community is flagged when it is coordinated beyond chance *and* it is an
+   operation rather than a genuine audience: it has a tier structure, or at least two signs of
+   inauthenticity (partial conjunction). Both must hold (intersection–union: the larger of the
+   two p-values), and communities are flagged at ``alpha`` after Benjamini–Hochberg across
+   them. A signal the data cannot carry is missing; when every operation signal is missing
+   (shares without authors, text or profiles), coordination alone decides, and the report says
+   so. Reaction time is reported, and ranked on, but does not flag.
+7. **Operations**: flagged communities that feed one another significantly or share a
+   principal; every unflagged community is an operation of its own. Communities are numbered by
+   rank (flagged first, then by the Fisher combination of all their evidence), so community 1
+   is the most suspicious and operation 1 holds it.
+8. **Principal amplification**: for each principal, its posts, the retweets they drew, and how
+   many came from flagged accounts.
 
 The method follows CooRTweet (Righetti & Balluff) for the projection and Pacheco et al. (2021),
 "Uncovering Coordinated Networks on Social Media", for the account network and its clusters.
@@ -32,32 +41,53 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import polars as pl
 
+from tierscope.graphdb.detect import stats
 from tierscope.graphdb.detect.communities import (
     ALGORITHMS,
     Network,
     cluster,
-    synchrony_frame,
+    membership_frame,
     threshold_edges,
 )
 from tierscope.graphdb.detect.coordination import (
     EDGE_SCHEMA,
     Shares,
     co_share,
-    combine,
     normalise_text,
 )
-from tierscope.graphdb.detect.evidence import EVIDENCE_SCHEMA, MIN_EVIDENCE, community_evidence
+from tierscope.graphdb.detect.evidence import (
+    EVIDENCE_SCHEMA,
+    INAUTHENTICITY,
+    community_evidence,
+)
 from tierscope.graphdb.detect.inputs import DetectInputs
-from tierscope.graphdb.detect.tiers import FEEDS_SCHEMA, TierRules, assign_tiers, operations
+from tierscope.graphdb.detect.significance import (
+    TEST_SCHEMA,
+    EdgeTests,
+    hypotheses,
+    q_values,
+    test_edges,
+)
+from tierscope.graphdb.detect.tiers import (
+    FEEDS_SCHEMA,
+    STRUCTURE_SCHEMA,
+    Flow,
+    Tiering,
+    assign_tiers,
+    operations,
+    scores,
+)
 from tierscope.graphdb.errors import InputError
 
 KINDS = ("co-retweet", "co-hashtag", "co-url", "co-text")
 # Pairs summed per sorted batch in co_share: 128 MB batches keep a scale-4 run about 0.5 GB
 # lighter than the default 512 MB, and merging more of them costs no time.
 BATCH_PAIRS = 1 << 24
-_RULES = TierRules()
+# -log10 of the smallest p-value a float carries; a tie's clustering weight is capped there.
+MAX_EVIDENCE = 300.0
 
 ACCOUNT_SCHEMA = {
     "account_id": pl.String,
@@ -78,10 +108,18 @@ COMMUNITY_SCHEMA = {
     "core": pl.Int64,
     "amplifiers": pl.Int64,
     "synchrony": pl.Float64,
-    # the evidence columns, score included, as evidence.py computes them
+    "ties": pl.Int64,
+    "p_coordination": pl.Float64,
+    **{k: v for k, v in STRUCTURE_SCHEMA.items() if k != "community"},
     **{k: v for k, v in EVIDENCE_SCHEMA.items() if k != "community"},
+    "p_inauthentic": pl.Float64,
+    "p_operation": pl.Float64,
+    "p_flag": pl.Float64,
+    "q_flag": pl.Float64,
+    "score": pl.Float64,
     "rank": pl.Int64,
     "flagged": pl.Boolean,
+    "reason": pl.String,
 }
 PRINCIPAL_SCHEMA = {
     "account_id": pl.String,
@@ -92,29 +130,30 @@ PRINCIPAL_SCHEMA = {
     "flagged_retweets": pl.Int64,
     "flagged_share": pl.Float64,
 }
-EDGES_SCHEMA = {**EDGE_SCHEMA, "kind": pl.String}
+EDGES_SCHEMA = {
+    **{k: v for k, v in TEST_SCHEMA.items() if k not in ("p_time", "p_overlap")},
+    "q_value": pl.Float64,
+    "kind": pl.String,
+}
+# The p-values Fisher's method combines into the ranking score.
+RANKED = ("p_coordination", "p_structure", "p_reaction", *INAUTHENTICITY)
 
 
 @dataclass(frozen=True)
 class DetectParams:
-    """Options of a detection run. The tier thresholds are explained in ``tiers``, the evidence
-    threshold in ``evidence``."""
+    """Options of a detection run; ``docs/method.md`` defends each default."""
 
-    kind: tuple[str, ...] = ("co-retweet",)  # one or more of KINDS, summed into one network
+    kind: tuple[str, ...] = ("co-retweet",)  # one or more of KINDS, fused
     window: int = 60  # seconds within which two shares of one object pair up
     min_participation: int = 2  # shares an account needs to take part (CooRTweet)
-    edge_weight: float | None = None  # keep edges with at least this weight
-    edge_quantile: float | None = None  # keep edges above this weight quantile (CooRTweet)
+    edge_weight: float | None = None  # keep significant ties with at least this weight
+    edge_quantile: float | None = None  # ... or above this weight quantile (CooRTweet)
     algorithm: str = "leiden"  # or louvain, infomap
     resolution: float = 1.0  # modularity resolution (leiden, louvain)
     seed: int = 42
-    min_synchrony: float = _RULES.min_synchrony  # mean meetings per partner of a core account
-    min_core: int = _RULES.min_core  # core accounts of a coordinated community
-    principal_reach: float = _RULES.principal_reach  # share of a core retweeting a principal
-    min_core_retweets: int = _RULES.min_core_retweets  # core retweets an amplifier makes
-    amplifier_share: float = _RULES.amplifier_share  # share of its retweets an amplifier gives
-    feeds_share: float = _RULES.feeds_share  # share of retweets that joins two communities
-    min_evidence: float = MIN_EVIDENCE  # evidence score that flags a community
+    fdr: float = 0.01  # false discovery rate of ties, targets and amplifiers
+    alpha: float = 0.01  # level at which communities are flagged
+    min_community: int = 3  # accounts a community needs; a pair is a tie, not a community
 
     def __post_init__(self) -> None:
         unknown = [k for k in self.kind if k not in KINDS]
@@ -126,33 +165,29 @@ class DetectParams:
             raise InputError("give edge_weight or edge_quantile, not both")
         if self.window < 0:
             raise InputError(f"window must be >= 0 seconds, got {self.window}")
-
-    def rules(self) -> TierRules:
-        return TierRules(
-            min_synchrony=self.min_synchrony,
-            min_core=self.min_core,
-            principal_reach=self.principal_reach,
-            min_core_retweets=self.min_core_retweets,
-            amplifier_share=self.amplifier_share,
-            feeds_share=self.feeds_share,
-        )
+        for name in ("fdr", "alpha"):
+            value = getattr(self, name)
+            if not 0 < value < 1:
+                raise InputError(f"{name} must be between 0 and 1, got {value}")
+        if self.min_community < 3:
+            raise InputError(f"min_community must be at least 3, got {self.min_community}")
 
 
 @dataclass(frozen=True)
 class Detection:
     """The result of ``analyze``; every frame is empty (with its columns) when nothing is found.
 
-    edges: the projection before any threshold, one row per kind and account pair
-      (EDGES_SCHEMA); the clustered network is their ``combine``.
-    accounts: every tiered account (ACCOUNT_SCHEMA); a principal has the community that
-      amplifies it most; ``flagged`` marks the core and amplifiers of flagged communities.
-    communities: coordinated communities (COMMUNITY_SCHEMA): tier counts, the median synchrony
-      of the core, the evidence measures, score, rank (1 = most suspicious) and flag.
-    feeds: source, target, weight: retweets by the source community's accounts of posts by the
-      target's.
-    principals: PRINCIPAL_SCHEMA: each principal's own posts (not retweets), the retweets they
-      drew, how many came from flagged accounts and what share of the retweets that is.
-    timings: seconds per phase: projection, communities, tiers (evidence included).
+    edges: every tested pair of each kind (EDGES_SCHEMA): CooRTweet's weight and mean delta,
+      the expectations, the kind's p-value and the pair's fused q-value.
+    accounts: members of every community and the principals and amplifiers of the flagged
+      ones (ACCOUNT_SCHEMA). Tiers (principal, core, amplifier) are given in flagged
+      communities only; members of the others have the tier ``member``.
+    communities: COMMUNITY_SCHEMA: tier counts, every test's effect and p-value, the decision,
+      its reason, the ranking score, rank (1 = most suspicious) and flag.
+    feeds: source, target, weight, p_value: retweets by the source community's accounts of
+      the target's, and how unlikely that share is at the background's rate.
+    principals: PRINCIPAL_SCHEMA for the principals of flagged communities.
+    timings: seconds per phase: projection, ties, communities, tiers (evidence included).
     """
 
     edges: pl.DataFrame
@@ -189,37 +224,64 @@ def shares(inputs: DetectInputs, kind: str) -> Shares | None:
     return Shares.from_ids(frame["account"], frame["obj"], frame["share"], frame["time"])
 
 
-def project(inputs: DetectInputs, params: DetectParams) -> dict[str, pl.DataFrame]:
-    """The co-share edges (EDGE_SCHEMA) of every requested kind that has shares."""
-    tables = {}
+def project(inputs: DetectInputs, params: DetectParams) -> dict[str, EdgeTests]:
+    """The tested pairs of every requested kind that has shares."""
+    tested = {}
     for kind in params.kind:
         found = shares(inputs, kind)
         if found is not None:
-            tables[kind] = co_share(
+            edges = co_share(
                 found,
                 params.window,
                 params.min_participation,
                 keep_pairs=False,
                 batch_pairs=BATCH_PAIRS,
             ).edges
-    return tables
+            tested[kind] = test_edges(found, edges, params.window, params.min_participation)
+    return tested
 
 
-def _accounts(inputs: DetectInputs) -> pl.Series:
-    """Every account that can be in a projection, sorted: the network's vertices."""
+def fuse(tested: dict[str, EdgeTests]) -> pl.DataFrame:
+    """EDGES_SCHEMA over every kind, with each pair's q-value after fusing the kinds: a pair's
+    p-value is its smallest over the kinds times their number (Bonferroni)."""
+    if not tested:
+        return pl.DataFrame(schema=EDGES_SCHEMA)
+    rows = pl.concat(
+        [t.table.with_columns(kind=pl.lit(kind)) for kind, t in tested.items()], how="vertical"
+    )
+    pairs = rows.group_by("account_a", "account_b").agg(
+        p=pl.min_horizontal(pl.col("p_value").min() * len(tested), 1.0)
+    )
+    accounts = max(t.accounts for t in tested.values())
+    pairs = pairs.with_columns(q_value=pl.Series(q_values(pairs["p"].to_numpy(), accounts)))
     return (
-        pl.concat([inputs.posts["account"], inputs.hashtags["account"], inputs.urls["account"]])
-        .unique()
-        .sort()
+        rows.join(pairs.drop("p"), on=["account_a", "account_b"])
+        .select([pl.col(n).cast(t) for n, t in EDGES_SCHEMA.items()])
+        .sort("kind", "account_a", "account_b")
     )
 
 
-def retweet_amplification(posts: pl.DataFrame) -> pl.DataFrame:
-    """retweeter, author, weight: retweets of posts with a known author, less self-retweets.
+def coordination_network(edges: pl.DataFrame, params: DetectParams) -> pl.DataFrame:
+    """account_a, account_b, weight (evidence), meetings, p_value of the significant ties."""
+    ties = (
+        edges.filter(pl.col("q_value") <= params.fdr)
+        .group_by("account_a", "account_b")
+        .agg(
+            p_value=pl.col("p_value").min(),
+            meetings=pl.col("weight").sum(),
+            q_value=pl.col("q_value").first(),
+        )
+    )
+    if params.edge_weight is not None or params.edge_quantile is not None:
+        ties = threshold_edges(
+            ties.rename({"meetings": "weight"}), params.edge_weight, params.edge_quantile
+        ).rename({"weight": "meetings"})
+    evidence = (-pl.col("p_value").clip(lower_bound=1e-300).log10()).clip(0.0, MAX_EVIDENCE)
+    return ties.with_columns(weight=evidence).sort("account_a", "account_b")
 
-    The table of ``coordination.amplification`` without its first and last times, grouped
-    lazily straight from the posts: a third of the memory and a fifth of the time at scale 4.
-    """
+
+def retweet_amplification(posts: pl.DataFrame) -> pl.DataFrame:
+    """retweeter, author, weight: retweets of posts with a known author, less self-retweets."""
     return (
         posts.lazy()
         .filter(
@@ -229,6 +291,48 @@ def retweet_amplification(posts: pl.DataFrame) -> pl.DataFrame:
         .group_by(retweeter="account", author="original_account")
         .agg(weight=pl.len().cast(pl.Int64))
         .collect()
+    )
+
+
+def _communities(ties: pl.DataFrame, params: DetectParams) -> tuple[Network, pl.DataFrame]:
+    if ties.is_empty():
+        empty = Network.from_edges(pl.DataFrame(schema=EDGE_SCHEMA))
+        return empty, pl.DataFrame(schema={"account": pl.String, "community": pl.Int64})
+    network = Network.from_edges(ties)
+    members = membership_frame(
+        network, cluster(network, params.algorithm, params.resolution, params.seed)
+    )
+    members = members.filter(pl.len().over("community") >= params.min_community)
+    return network, members
+
+
+def _untiered(members: pl.DataFrame, network: Network, flow: Flow) -> Tiering:
+    """Shares without original authors: no amplification to tier by; every member is core
+    and the structure is missing."""
+    accounts = scores(members.with_columns(tier=pl.lit("core")), network, flow)
+    structure = members.select("community").unique()
+    structure = structure.with_columns(
+        [pl.lit(None, dtype).alias(n) for n, dtype in STRUCTURE_SCHEMA.items() if n != "community"]
+    )
+    return Tiering(
+        accounts=accounts,
+        structure=structure,
+        feeds=pl.DataFrame(schema=FEEDS_SCHEMA),
+        flow=flow,
+    )
+
+
+def coordination(members: pl.DataFrame, ties: pl.DataFrame, accounts: int) -> pl.DataFrame:
+    """community, ties, p_coordination: a community's significant internal ties, and its
+    strongest tie's p-value times every pair of active accounts (Bonferroni)."""
+    inside = (
+        ties.join(members.select(account_a="account", community="community"), on="account_a")
+        .join(members.select(account_b="account", c2="community"), on="account_b")
+        .filter(pl.col("community") == pl.col("c2"))
+    )
+    return inside.group_by("community").agg(
+        ties=pl.len(),
+        p_coordination=pl.min_horizontal(pl.col("p_value").min() * hypotheses(accounts), 1.0),
     )
 
 
@@ -242,35 +346,39 @@ def analyze(
     timings: dict[str, float] = {}
 
     start = time.perf_counter()
-    by_kind = project(inputs, params)
-    edges = (
-        pl.concat([table.with_columns(kind=pl.lit(kind)) for kind, table in by_kind.items()])
-        if by_kind
-        else pl.DataFrame(schema=EDGES_SCHEMA)
-    )
-    tables = list(by_kind.values())
-    # One kind needs no summing, and combine() would copy every edge to group them.
-    network = tables[0] if len(tables) == 1 else combine(tables)
+    tested = project(inputs, params)
     timings["projection"] = time.perf_counter() - start
-    say(f"projection: {edges.height:,} edges ({', '.join(params.kind)})")
+    start = time.perf_counter()
+    edges = fuse(tested)
+    accounts_active = max((t.accounts for t in tested.values()), default=0)
+    del tested
+    ties = coordination_network(edges, params)
+    timings["ties"] = time.perf_counter() - start
+    say(f"ties: {ties.height:,} of {edges.height:,} tested pairs at FDR {params.fdr:g}")
 
     start = time.perf_counter()
-    kept = threshold_edges(network, params.edge_weight, params.edge_quantile)
-    coded = Network.from_edges(kept, _accounts(inputs))
-    del network, kept, tables, by_kind
-    community = cluster(coded, params.algorithm, params.resolution, params.seed)
-    sync = synchrony_frame(coded, community)
+    network, members = _communities(ties, params)
     timings["communities"] = time.perf_counter() - start
-    say(f"communities: {sync['community'].n_unique():,} over {len(coded.a):,} edges")
+    say(f"communities: {members['community'].n_unique():,} of {params.min_community}+ accounts")
 
     start = time.perf_counter()
     retweets = retweet_amplification(inputs.posts)
-    tiering = assign_tiers(sync, coded, retweets, params.rules())
-    members = tiering.accounts.filter(pl.col("tier") != "principal").select("account", "community")
-    evidence = community_evidence(members, inputs.posts, inputs.accounts, params.window)
-    detection = _assemble(
-        edges, tiering.accounts, tiering.feeds, evidence, retweets, inputs, params
+    if retweets.height:
+        tiering = assign_tiers(members, network, retweets, params.fdr, params.alpha)
+    else:
+        tiering = _untiered(members, network, Flow.of(retweets))
+    principal_ids = tiering.accounts.filter(pl.col("tier") == "principal").select("account")
+    evidence = community_evidence(
+        tiering.accounts.filter(pl.col("tier") != "principal").select("account", "community"),
+        inputs.posts,
+        inputs.accounts,
+        principal_ids,
+        params.alpha,
     )
+    decided = decide(
+        members, tiering, evidence, coordination(members, ties, accounts_active), params
+    )
+    detection = _assemble(edges, members, tiering, decided, retweets, inputs, params)
     timings["tiers"] = time.perf_counter() - start
     flagged = detection.communities.filter("flagged")
     say(
@@ -280,44 +388,131 @@ def analyze(
     return replace(detection, timings=timings)
 
 
-def _assemble(
-    edges: pl.DataFrame,
-    tiered: pl.DataFrame,
-    feeds: pl.DataFrame,
+def _fmt(p: float | None) -> str:
+    return "missing" if p is None or np.isnan(p) else f"p={p:.2g}"
+
+
+def _reason(row: dict[str, object], flagged: bool) -> str:
+    """One sentence a reviewer can check: which tests decided, and their p-values."""
+    coordinated = f"coordinated beyond chance ({_fmt(row['p_coordination'])})"  # type: ignore[arg-type]
+    structure, inauthentic = row["p_structure"], row["p_inauthentic"]
+    signs = ", ".join(
+        f"{name.removeprefix('p_')} {_fmt(row[name])}"  # type: ignore[arg-type]
+        for name in INAUTHENTICITY
+    )
+    if structure is None and inauthentic is None:
+        basis = "every operation signal is missing from the data, so coordination alone decides"
+        return f"{'flagged' if flagged else 'not flagged'}: {coordinated}; {basis}"
+    if flagged:
+        why = []
+        if structure is not None and structure <= row["alpha"]:  # type: ignore[operator]
+            why.append(f"a tier structure ({_fmt(structure)})")  # type: ignore[arg-type]
+        if inauthentic is not None and inauthentic <= row["alpha"]:  # type: ignore[operator]
+            why.append(f"two or more signs of inauthenticity ({signs})")
+        return f"flagged: {coordinated}, with " + " and ".join(why or ["its combined evidence"])
+    if row["p_coordination"] is None or row["p_coordination"] > row["alpha"]:  # type: ignore[operator]
+        return f"not flagged: coordination not beyond chance ({_fmt(row['p_coordination'])})"  # type: ignore[arg-type]
+    return (
+        f"not flagged: {coordinated}, but it looks like a genuine audience: no tier structure "
+        f"({_fmt(structure)}) and fewer than two signs of inauthenticity ({signs})"  # type: ignore[arg-type]
+    )
+
+
+def decide(
+    members: pl.DataFrame,
+    tiering: Tiering,
     evidence: pl.DataFrame,
-    retweets: pl.DataFrame,
-    inputs: DetectInputs,
+    coordinated: pl.DataFrame,
     params: DetectParams,
-) -> Detection:
-    """Rank, flag and number the communities, group operations, and build the output frames."""
-    counts = tiered.group_by("community").agg(
+) -> pl.DataFrame:
+    """One row per community: counts, every p-value, the flag, its reason and the score."""
+    counts = tiering.accounts.group_by("community").agg(
         size=pl.len(),
         principals=(pl.col("tier") == "principal").sum(),
         core=(pl.col("tier") == "core").sum(),
         amplifiers=(pl.col("tier") == "amplifier").sum(),
         synchrony=pl.col("synchrony").filter(pl.col("tier") == "core").median(),
     )
-    ranked = (
-        counts.join(evidence, on="community", how="left")
-        .with_columns(pl.col("score").fill_null(0.0))
-        .sort(["score", "core", "community"], descending=[True, True, False])
-        .with_row_index("rank", offset=1)
-        .with_columns(
-            pl.col("rank").cast(pl.Int64),
-            flagged=pl.col("score") >= params.min_evidence,
-        )
+    table = (
+        members.select("community")
+        .unique()
+        .join(counts, on="community", how="left")
+        .join(coordinated, on="community", how="left")
+        .join(tiering.structure, on="community", how="left")
+        .join(evidence, on="community", how="left")
+        .sort("community")
     )
-    # Community ids follow the rank, so community 1 is the most suspicious.
+    if table.is_empty():
+        return table.with_columns(
+            [
+                pl.lit(None, COMMUNITY_SCHEMA[n]).alias(n)
+                for n in ("p_inauthentic", "p_operation", "p_flag", "q_flag", "score")
+            ],
+            flagged=pl.lit(False),
+            reason=pl.lit(""),
+        )
+    signs = table.select(INAUTHENTICITY).to_numpy().astype(np.float64)
+    inauthentic = stats.partial_conjunction(signs, 2)
+    structure = table["p_structure"].cast(pl.Float64).to_numpy()
+    operation = stats.bonferroni_min(np.column_stack([structure, inauthentic]))
+    coord = table["p_coordination"].cast(pl.Float64).fill_null(1.0).to_numpy()
+    # Intersection–union: coordinated and an operation; coordination alone when the data
+    # carries no operation signal at all.
+    p_flag = np.where(np.isnan(operation), coord, np.maximum(coord, operation))
+    q_flag = stats.benjamini_hochberg(p_flag)
+    score = -np.log10(
+        np.clip(stats.fisher(table.select(RANKED).to_numpy().astype(np.float64)), 1e-300, 1)
+    )
+    table = table.with_columns(
+        p_inauthentic=pl.Series(inauthentic),
+        p_operation=pl.Series(operation),
+        p_flag=pl.Series(p_flag),
+        q_flag=pl.Series(q_flag),
+        flagged=pl.Series(q_flag <= params.alpha),
+        score=pl.Series(np.nan_to_num(score, nan=0.0)),
+    ).with_columns(pl.col("p_inauthentic", "p_operation", "score").fill_nan(None))
+    reasons = [
+        _reason({**row, "alpha": params.alpha}, bool(row["flagged"]))
+        for row in table.iter_rows(named=True)
+    ]
+    return table.with_columns(reason=pl.Series(reasons, dtype=pl.String))
+
+
+def _assemble(
+    edges: pl.DataFrame,
+    members: pl.DataFrame,
+    tiering: Tiering,
+    decided: pl.DataFrame,
+    retweets: pl.DataFrame,
+    inputs: DetectInputs,
+    params: DetectParams,
+) -> Detection:
+    """Rank and number the communities, group operations, and build the output frames."""
+    ranked = (
+        decided.sort(
+            ["flagged", "score", "size", "community"], descending=[True, True, True, False]
+        )
+        .with_row_index("rank", offset=1)
+        .with_columns(pl.col("rank").cast(pl.Int64))
+    )
     renumber = ranked.select("community", community_id=pl.col("rank"))
     feeds = (
-        feeds.join(renumber.rename({"community": "source", "community_id": "s"}), on="source")
+        tiering.feeds.join(
+            renumber.rename({"community": "source", "community_id": "s"}), on="source"
+        )
         .join(renumber.rename({"community": "target", "community_id": "t"}), on="target")
-        .select(source="s", target="t", weight="weight")
+        .select(source="s", target="t", weight="weight", p_value="p_value")
         .sort("source", "target")
     )
-    tiered = tiered.join(renumber, on="community").drop("community")
-    given = _given(retweets, tiered)
-    ops = operations(ranked["rank"], ranked["flagged"], feeds, given, params.feeds_share)
+    tiered = tiering.accounts.join(renumber, on="community").drop("community")
+    # Communities that share a principal: the same push, so the same operation.
+    principal = tiered.filter(pl.col("tier") == "principal").select("account", "community_id")
+    shared = (
+        principal.join(principal, on="account", suffix="_b")
+        .filter(pl.col("community_id") != pl.col("community_id_b"))
+        .select(source="community_id", target="community_id_b")
+    )
+    ops = operations(ranked["rank"], ranked["flagged"], feeds, shared, params.fdr)
     communities = (
         ranked.with_columns(community_id=pl.col("rank"))
         .join(
@@ -332,25 +527,22 @@ def _assemble(
         .join(
             communities.select("community_id", "operation_id", c_flag="flagged"), on="community_id"
         )
-        .with_columns(flagged=pl.col("c_flag") & (pl.col("tier") != "principal"))
+        # Tiers belong to operations; the members of an unflagged community are only members,
+        # and its principals and outside amplifiers are not listed.
+        .filter(pl.col("c_flag") | pl.col("account_id").is_in(members["account"].implode()))
+        .with_columns(
+            tier=pl.when(pl.col("c_flag")).then(pl.col("tier")).otherwise(pl.lit("member")),
+            flagged=pl.col("c_flag") & (pl.col("tier") != "principal"),
+        )
         .select([pl.col(n).cast(t) for n, t in ACCOUNT_SCHEMA.items()])
         .sort("community_id", "tier", "account_id")
     )
     return Detection(
-        edges=edges.select([pl.col(n).cast(t) for n, t in EDGES_SCHEMA.items()]),
+        edges=edges,
         accounts=accounts,
         communities=communities,
         feeds=feeds.select([pl.col(n).cast(t) for n, t in FEEDS_SCHEMA.items()]),
         principals=principal_amplification(accounts, inputs.posts, retweets),
-    )
-
-
-def _given(retweets: pl.DataFrame, tiered: pl.DataFrame) -> pl.DataFrame:
-    """community, retweets: all retweets given by each community's accounts."""
-    return (
-        retweets.join(tiered.select(retweeter="account", community="community_id"), on="retweeter")
-        .group_by("community")
-        .agg(retweets=pl.col("weight").sum())
     )
 
 

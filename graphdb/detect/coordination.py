@@ -155,7 +155,7 @@ class Coordination:
 
 
 @dataclass(frozen=True)
-class _SortedShares:
+class SortedShares:
     """Active non-original shares sorted by (object, time, CooRTweet's row order)."""
 
     obj: np.ndarray
@@ -274,14 +274,22 @@ class _EdgeSums:
         self.parts = [(key[ends], weight, delta)]
         self.held = self.merged = ends.size
 
-    def edges(self, accounts: pl.Series) -> pl.DataFrame:
+    def totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Account codes a < b, pair count and time-delta sum of every pair, sorted."""
         self._flush()
         if not self.parts:
-            return pl.DataFrame(schema=EDGE_SCHEMA)
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty, empty, empty
         if len(self.parts) > 1:
             self._merge()
         key, weight, delta = self.parts[0]
         account_a, account_b = np.divmod(key, self.n_accounts)
+        return account_a, account_b, weight, delta
+
+    def edges(self, accounts: pl.Series) -> pl.DataFrame:
+        account_a, account_b, weight, delta = self.totals()
+        if not len(weight):
+            return pl.DataFrame(schema=EDGE_SCHEMA)
         return pl.DataFrame(
             {
                 "account_a": accounts.gather(account_a),
@@ -319,11 +327,8 @@ def co_share(
         raise ValueError(f"window must be >= 0 seconds, got {window}")
     if chunk_pairs < 1 or batch_pairs < 1:
         raise ValueError(f"chunk_pairs and batch_pairs must be >= 1: {chunk_pairs}, {batch_pairs}")
-    active = (
-        np.bincount(shares.account, minlength=len(shares.accounts))[shares.account]
-        >= min_participation
-    )
-    ordered = _sort_for_window(shares, active, window)
+    active = active_shares(shares, min_participation)
+    ordered = sort_for_window(shares, active, window)
     chunks = ordered.chunks(chunk_pairs)
     qualified = (
         _qualified_posts(shares, active, ordered, chunks, min_participation)
@@ -352,7 +357,40 @@ def co_share(
     )
 
 
-def _sort_for_window(shares: Shares, active: np.ndarray, window: int) -> _SortedShares:
+def shared_groups(
+    group: np.ndarray, account: np.ndarray, n_accounts: int, chunk_pairs: int = DEFAULT_CHUNK_PAIRS
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For every pair of accounts that meet in a group, the account codes a < b and how many
+    groups they share; each (group, account) row must be distinct."""
+    order = np.lexsort((account, group))
+    group, account = group[order], account[order]
+    ends = np.empty(len(group), dtype=np.int64)
+    if len(group):
+        last = _run_ends(group)
+        ends = np.repeat(last, np.diff(last, prepend=-1))
+    ordered = SortedShares(
+        obj=group,
+        account=account,
+        share=np.arange(len(group), dtype=np.int64),
+        time=np.zeros(len(group), dtype=np.int64),
+        partners=ends - np.arange(len(group)),
+    )
+    candidates = int(ordered.partners.sum())
+    sums = _EdgeSums(n_accounts, 0, max(min(candidates, EDGE_BATCH_PAIRS), 1))
+    for start, stop in ordered.chunks(chunk_pairs):
+        older, newer = ordered.distinct_pairs(start, stop)
+        sums.add(ordered.account[older], ordered.account[newer], np.zeros(older.size, np.int64))
+    account_a, account_b, count, _ = sums.totals()
+    return account_a, account_b, count
+
+
+def active_shares(shares: Shares, min_participation: int) -> np.ndarray:
+    """Whether each share's account has at least ``min_participation`` shares (CooRTweet)."""
+    counts = np.bincount(shares.account, minlength=len(shares.accounts))
+    return counts[shares.account] >= min_participation
+
+
+def sort_for_window(shares: Shares, active: np.ndarray, window: int) -> SortedShares:
     rows = (
         pl.DataFrame(
             {
@@ -382,7 +420,7 @@ def _sort_for_window(shares: Shares, active: np.ndarray, window: int) -> _Sorted
         raise InputError("shares span too long a time to key in 64 bits")
     key = obj * span + since
     partners = np.searchsorted(key, key + window, side="right") - np.arange(key.size) - 1
-    return _SortedShares(
+    return SortedShares(
         obj=obj,
         account=rows["account"].to_numpy(),
         share=rows["share"].to_numpy(),
@@ -394,7 +432,7 @@ def _sort_for_window(shares: Shares, active: np.ndarray, window: int) -> _Sorted
 def _qualified_posts(
     shares: Shares,
     active: np.ndarray,
-    ordered: _SortedShares,
+    ordered: SortedShares,
     chunks: list[tuple[int, int]],
     min_participation: int,
 ) -> np.ndarray:
@@ -418,7 +456,7 @@ def _qualified_posts(
 
 
 def _pair_table(
-    shares: Shares, ordered: _SortedShares, older: np.ndarray, newer: np.ndarray
+    shares: Shares, ordered: SortedShares, older: np.ndarray, newer: np.ndarray
 ) -> pl.DataFrame:
     return pl.DataFrame(
         {

@@ -1,32 +1,33 @@
-"""Evidence that a coordinated community is a planted operation, and the score that ranks them.
+"""Evidence that a community is an operation: one test per signal, against the background.
 
-Each measure is taken over a community's core and amplifier accounts (its principals are the
-genuine accounts it amplifies) and compared with the *background*: every account outside the
-communities' cores and amplifiers.
+Each signal is measured over a community's accounts (its core and amplifiers; principals are the
+genuine accounts it pushes, not evidence about it) and compared with the **background**: every
+account outside all communities and their amplifiers. Each gives an effect size and a p-value,
+or is **missing** (NaN) when the data cannot carry it; a missing signal never counts against a
+community.
 
-- ``creation_burst``: the share of the community's accounts created on burst days. A day is a
-  burst when the community's sign-ups that day are implausible at the background's rate for that
-  day: at least 3 accounts (two is a coincidence) and a Poisson tail, bounded by Chernoff's
-  ``exp(c - l - c ln(c / l))``, below 1% after a Bonferroni correction over the days the
-  community signed up on. Batch-made accounts come in bursts; genuine sign-ups follow the crowd.
-- ``median_reaction_s``: the median delay between an original post and the community's
-  retweets of it. Its signal is 1 at the co-share window (as fast as coordination itself), 0 at
-  the background's median, log-linear in between.
-- ``dormant_share``: the share of accounts with a silence of at least a year between two posts
-  before they posted again (hijacked genuine accounts).
-- ``duplicate_text_share``: the share of the community's own posts (not retweets) whose text,
-  without hashtags, links, mentions, punctuation and case (``coordination.normalise_text``), is
-  also posted by another account.
-- ``lang_entropy`` (bits, over the languages of the community's posts), with ``lang_top`` and
-  ``lang_top_share``. Its signal is the entropy's shortfall against the background's.
-
-Dormancy and duplication are scored as their excess over the background, ``(s - b) / (1 - b)``,
-and the creation burst as the share itself (its test already holds the background). Each signal
-lies in [0, 1]; ``score`` is their sum. A community is flagged when ``score >= min_evidence``
-(2.0): every signal alone has an innocent reading (a fan base reacts fast, news brings sign-ups,
-a language community is monolingual, people come back to Twitter), so flagging takes at least two
-signals' worth of evidence. A genuine fan community that retweets one celebrity fast scores on
-reaction alone.
+- ``creation_burst`` / ``p_creation``: for each day the community's accounts signed up on, the
+  Poisson tail of its sign-ups that day against the background's sign-up rate: the
+  background's sign-ups per day over the 91 days around it, or on that very day when more (a
+  news event that brings genuine sign-ups brings them to the background too), or one in the 91
+  days when there are none. The p-value is the smallest tail times the number of days in the
+  archive's span (Bonferroni: the day is not chosen after the fact), and the effect the share
+  of accounts created on days significant at ``alpha``. Missing without creation dates.
+- ``median_reaction_s`` / ``p_reaction``: median seconds from an original post to the
+  community's retweets of it, and the one-sided Mann–Whitney test against the background's
+  delays. Reported and ranked on, but not used to flag: fans and news-relay bots react as
+  fast as any operation.
+- ``dormant_share`` / ``p_dormancy``: accounts silent for a year or more between two posts
+  (hijacked accounts), binomial against the background's share. Missing when the archive spans
+  less than a year, so no such silence can be seen.
+- ``duplicate_text_share`` / ``p_text``: the community's own posts (not retweets) whose
+  normalised text another account also posted, binomial against the background's share.
+  Missing when the community has no own posts with text (CooRTweet's form carries none).
+- ``lang_top``, ``lang_top_share``, ``lang_entropy`` / ``p_language``: whether one language is
+  over-represented in the community's own posts, binomial against that language's share of the
+  background's own posts, times the number of languages it posts in. Missing when the
+  background's own posts are all of one language (nothing to deviate from) or the community has
+  no own posts with a language.
 """
 
 from __future__ import annotations
@@ -34,38 +35,53 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from tierscope.graphdb.detect import stats
 from tierscope.graphdb.detect.coordination import normalise_text
 
 DAY = 86_400
-BURST_MIN_ACCOUNTS = 3
-BURST_ALPHA = 0.01
-DORMANT_DAYS = 365
-MIN_EVIDENCE = 2.0
+YEAR = 365 * DAY
+# Days either side over which the background's sign-up rate is taken.
+SIGNUP_DAYS = 45
+# A background whose own posts are this much one language carries no language signal.
+ONE_LANGUAGE = 0.99
+BACKGROUND = -1
+
 EVIDENCE_SCHEMA = {
     "community": pl.Int64,
     "creation_burst": pl.Float64,
+    "p_creation": pl.Float64,
     "median_reaction_s": pl.Float64,
+    "p_reaction": pl.Float64,
     "dormant_share": pl.Float64,
+    "p_dormancy": pl.Float64,
     "duplicate_text_share": pl.Float64,
+    "p_text": pl.Float64,
     "lang_top": pl.String,
     "lang_top_share": pl.Float64,
     "lang_entropy": pl.Float64,
-    "score": pl.Float64,
+    "p_language": pl.Float64,
 }
-
-# The background's group: every account outside the communities' cores and amplifiers.
-BACKGROUND = -1
+# The signals that speak to inauthenticity, each with an innocent reading on its own.
+INAUTHENTICITY = ("p_creation", "p_dormancy", "p_text", "p_language")
 
 
 def _label(frame: pl.LazyFrame, members: pl.DataFrame) -> pl.LazyFrame:
-    """``frame`` with each row's community by its account; outsiders in BACKGROUND."""
+    """``frame`` with each row's community by its account; everyone else in BACKGROUND.
+
+    Accounts of ``excluded`` communities (principals, tiered accounts not under test) should
+    not be passed in ``frame``'s background: callers filter them beforehand.
+    """
     return frame.join(
         members.lazy().select("account", "community"), on="account", how="left"
     ).with_columns(pl.col("community").fill_null(BACKGROUND))
 
 
-def creation_burst(members: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFrame:
-    """community, creation_burst: share of accounts created on a burst day (see module doc)."""
+def _ids(members: pl.DataFrame) -> pl.DataFrame:
+    return members.select("community").unique().sort("community")
+
+
+def creation_burst(members: pl.DataFrame, accounts: pl.DataFrame, alpha: float) -> pl.DataFrame:
+    """community, creation_burst, p_creation (module docstring)."""
     days = _label(
         accounts.lazy()
         .filter(pl.col("created_at").is_not_null())
@@ -73,71 +89,105 @@ def creation_burst(members: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFram
         members,
     ).collect()
     background = days.filter(pl.col("community") == BACKGROUND)
-    per_day = background.group_by("day").agg(base=pl.len())
-    sizes = days.group_by("community").agg(n=pl.len())
+    if background.is_empty():
+        return _ids(members).with_columns(
+            creation_burst=pl.lit(None, pl.Float64), p_creation=pl.lit(None, pl.Float64)
+        )
+    first, last = int(days["day"].min()), int(days["day"].max())  # type: ignore[arg-type]
+    span = last - first + 1
+    # The background's sign-ups per day around each day, or on the day itself when more (a
+    # genuine spike after news), or one in the window when none.
+    daily = np.bincount(background["day"].to_numpy() - first, minlength=span).astype(float)
+    around = np.convolve(daily, np.ones(2 * SIGNUP_DAYS + 1), mode="same")
+    density = np.maximum(
+        np.maximum(daily, around / (2 * SIGNUP_DAYS + 1)), 1 / (2 * SIGNUP_DAYS + 1)
+    )
     counts = (
         days.filter(pl.col("community") != BACKGROUND)
         .group_by("community", "day")
         .agg(c=pl.len())
-        .join(sizes, on="community")
-        .join(per_day, on="day", how="left")
-        # A day nobody else signed up on counts as half a sign-up, not an impossible one.
-        .with_columns(
-            rate=pl.max_horizontal(pl.col("base").fill_null(0), 0.5)
-            * pl.col("n")
-            / max(background.height, 1),
-            days=pl.len().over("community"),
-        )
-        .with_columns(
-            log_tail=pl.when(pl.col("c") > pl.col("rate"))
-            .then(pl.col("c") - pl.col("rate") - pl.col("c") * (pl.col("c") / pl.col("rate")).log())
-            .otherwise(0.0)
-        )
-        .with_columns(
-            burst=(pl.col("c") >= BURST_MIN_ACCOUNTS)
-            & (pl.col("log_tail") < (BURST_ALPHA / pl.col("days")).log())
-        )
+        .with_columns(n=pl.col("c").sum().over("community"))
     )
+    expected = density[counts["day"].to_numpy() - first] * counts["n"].to_numpy()
+    tail = stats.poisson_sf(counts["c"].to_numpy(), expected / background.height)
+    # Bonferroni over every day of the archive's span: a day is not chosen after the fact.
+    counts = counts.with_columns(p=pl.Series(np.minimum(tail * span, 1.0)))
     return counts.group_by("community").agg(
-        creation_burst=pl.col("c").filter(pl.col("burst")).sum() / pl.col("n").first()
+        creation_burst=pl.col("c").filter(pl.col("p") <= alpha).sum() / pl.col("n").first(),
+        p_creation=pl.col("p").min(),
     )
 
 
-def _reactions(members: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
-    delays = (
-        posts.lazy()
-        .filter(pl.col("original_time").is_not_null())
-        .select("account", delay=(pl.col("time") - pl.col("original_time")).cast(pl.Float64))
-    )
-    return (
-        _label(delays, members)
-        .group_by("community")
-        .agg(median_reaction_s=pl.col("delay").median())
-        .collect()
-    )
+def _mann_whitney_less(x: np.ndarray, y: np.ndarray) -> float:
+    """One-sided p-value that values of ``x`` tend to be smaller than those of ``y``."""
+    if not len(x) or not len(y):
+        return float("nan")
+    ranks = pl.Series(np.concatenate([x, y])).rank("average").to_numpy()
+    n1, n2 = len(x), len(y)
+    u = ranks[:n1].sum() - n1 * (n1 + 1) / 2
+    mean, sd = n1 * n2 / 2, np.sqrt(n1 * n2 * (n1 + n2 + 1) / 12)
+    return float(stats.normal_sf((mean - u) / sd)) if sd > 0 else 1.0
 
 
 def reaction_time(members: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
-    """community, median_reaction_s: median seconds from an original post to the retweet."""
-    return _reactions(members, posts).filter(pl.col("community") != BACKGROUND)
+    """community, median_reaction_s, p_reaction."""
+    delays = _label(
+        posts.lazy()
+        .filter(pl.col("original_time").is_not_null())
+        .select("account", delay=(pl.col("time") - pl.col("original_time")).cast(pl.Float64)),
+        members,
+    ).collect()
+    background = delays.filter(pl.col("community") == BACKGROUND)["delay"].to_numpy()
+    rows = []
+    for (community,), group in delays.filter(pl.col("community") != BACKGROUND).group_by(
+        "community"
+    ):
+        mine = group["delay"].to_numpy()
+        rows.append((community, float(np.median(mine)), _mann_whitney_less(mine, background)))
+    return pl.DataFrame(
+        rows,
+        schema={"community": pl.Int64, "median_reaction_s": pl.Float64, "p_reaction": pl.Float64},
+        orient="row",
+    )
 
 
-def _dormancy(members: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
-    gaps = posts.lazy().group_by("account").agg(longest=pl.col("time").sort().diff().max())
-    return (
-        _label(gaps, members)
+def _share_test(flags: pl.LazyFrame, members: pl.DataFrame, name: str, p_name: str) -> pl.DataFrame:
+    """community, share, p: the share of ``flag`` rows per community, binomial against the
+    background's share (``flags``: account, flag)."""
+    shares = (
+        _label(flags, members)
         .group_by("community")
-        .agg(dormant_share=(pl.col("longest").fill_null(0) >= DORMANT_DAYS * DAY).mean())
+        .agg(x=pl.col("flag").sum(), n=pl.len())
         .collect()
+    )
+    base = shares.filter(pl.col("community") == BACKGROUND)
+    rate = float(base["x"][0] / base["n"][0]) if base.height and base["n"][0] else 0.0
+    mine = shares.filter(pl.col("community") != BACKGROUND)
+    p = stats.binom_sf(mine["x"].to_numpy(), mine["n"].to_numpy(), rate)
+    return mine.select(
+        "community",
+        (pl.col("x") / pl.col("n")).alias(name),
+        pl.Series(p_name, p, dtype=pl.Float64),
     )
 
 
 def dormancy(members: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
-    """community, dormant_share: share of accounts silent for a year before posting again."""
-    return _dormancy(members, posts).filter(pl.col("community") != BACKGROUND)
+    """community, dormant_share, p_dormancy."""
+    span = (posts["time"].max() or 0) - (posts["time"].min() or 0) if posts.height else 0
+    if span < YEAR:
+        return _ids(members).with_columns(
+            dormant_share=pl.lit(None, pl.Float64), p_dormancy=pl.lit(None, pl.Float64)
+        )
+    gaps = (
+        posts.lazy()
+        .group_by("account")
+        .agg(flag=pl.col("time").sort().diff().max().fill_null(0) >= YEAR)
+    )
+    return _share_test(gaps, members, "dormant_share", "p_dormancy")
 
 
-def _duplicates(members: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
+def duplicate_text(members: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
+    """community, duplicate_text_share, p_text over own posts with text."""
     texts = (
         posts.lazy()
         .filter(pl.col("text").is_not_null())
@@ -147,101 +197,73 @@ def _duplicates(members: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
         # A 64-bit hash stands in for the text: a third of the memory, and a collision among a
         # few million texts has odds of about one in a million.
         .select("account", text=pl.col("text").hash())
-        .with_columns(copied=pl.col("account").n_unique().over("text") > 1)
+        .with_columns(flag=pl.col("account").n_unique().over("text") > 1)
+        .select("account", "flag")
     )
-    return (
-        _label(texts, members)
-        .group_by("community")
-        .agg(duplicate_text_share=pl.col("copied").mean())
-        .collect()
-    )
+    return _share_test(texts, members, "duplicate_text_share", "p_text")
 
 
-def duplicate_text(members: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
-    """community, duplicate_text_share: share of own posts whose text another account posts."""
-    return _duplicates(members, posts).filter(pl.col("community") != BACKGROUND)
-
-
-def _languages(members: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
+def languages(members: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
+    """community, lang_top, lang_top_share, lang_entropy, p_language over own posts."""
+    own = posts.lazy().filter(pl.col("original").is_null() & pl.col("lang").is_not_null())
     counts = (
-        _label(posts.lazy().filter(pl.col("lang").is_not_null()).select("account", "lang"), members)
+        _label(own.select("account", "lang"), members)
         .group_by("community", "lang")
         .agg(n=pl.len())
         .collect()
         .with_columns(p=pl.col("n") / pl.col("n").sum().over("community"))
     )
+    base = counts.filter(pl.col("community") == BACKGROUND).select("lang", base="p")
+    mine = (
+        counts.filter(pl.col("community") != BACKGROUND)
+        .join(base, on="lang", how="left")
+        .with_columns(
+            pl.col("base").fill_null(0.0),
+            total=pl.col("n").sum().over("community"),
+            langs=pl.len().over("community"),
+        )
+    )
+    tail = stats.binom_sf(mine["n"].to_numpy(), mine["total"].to_numpy(), mine["base"].to_numpy())
+    carries = base.height > 0 and float(base["base"].max() or 0.0) < ONE_LANGUAGE
+    mine = mine.with_columns(
+        tail=pl.Series(np.minimum(tail * mine["langs"].to_numpy(), 1.0) if carries else None)
+    )
     return (
-        counts.sort(["community", "n", "lang"], descending=[False, True, False])
+        mine.sort(["community", "n", "lang"], descending=[False, True, False])
         .group_by("community", maintain_order=True)
         .agg(
             lang_top=pl.col("lang").first(),
             lang_top_share=pl.col("p").first(),
             lang_entropy=-(pl.col("p") * pl.col("p").log(2)).sum(),
+            p_language=pl.col("tail").min(),
         )
     )
-
-
-def languages(members: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
-    """community, lang_top, lang_top_share, lang_entropy (bits) over the community's posts."""
-    return _languages(members, posts).filter(pl.col("community") != BACKGROUND)
-
-
-def _excess(value: pl.Expr, base: float) -> pl.Expr:
-    """How far a share exceeds the background's, on [0, 1]."""
-    return ((value.fill_null(0.0) - base) / max(1.0 - base, 1e-9)).clip(0.0, 1.0)
 
 
 def community_evidence(
     members: pl.DataFrame,
     posts: pl.DataFrame,
     accounts: pl.DataFrame,
-    window: int = 60,
+    excluded: pl.DataFrame,
+    alpha: float,
 ) -> pl.DataFrame:
     """EVIDENCE_SCHEMA, one row per community of ``members`` (account, community).
 
-    ``members`` should hold the core and amplifier accounts: principals are the genuine accounts
-    a community amplifies, not evidence about it.
+    ``excluded`` (account) are accounts that belong to neither side: principals, and members
+    of other communities' tiers, which are not the ordinary background.
     """
-    ids = members.select("community").unique().sort("community")
-    reaction = _reactions(members, posts)
-    dormant = _dormancy(members, posts)
-    copied = _duplicates(members, posts)
-    langs = _languages(members, posts)
+    drop = excluded.join(members.select("account"), on="account", how="anti")
 
-    def base(frame: pl.DataFrame, column: str) -> float | None:
-        row = frame.filter(pl.col("community") == BACKGROUND)[column]
-        return None if row.is_empty() or row[0] is None else float(row[0])
+    def keep(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.join(drop, on="account", how="anti")
 
-    evidence = (
-        ids.join(creation_burst(members, accounts), on="community", how="left")
-        .join(reaction, on="community", how="left")
-        .join(dormant, on="community", how="left")
-        .join(copied, on="community", how="left")
-        .join(langs, on="community", how="left")
-        .with_columns(pl.col("creation_burst").fill_null(0.0))
-    )
-    base_reaction = base(reaction, "median_reaction_s")
-    base_entropy = base(langs, "lang_entropy")
-    fast = pl.lit(0.0)
-    if base_reaction is not None:
-        fastest = max(float(window), 1.0)
-        if base_reaction > fastest:
-            fast = (
-                (base_reaction / pl.col("median_reaction_s").clip(lower_bound=fastest)).log()
-                / np.log(base_reaction / fastest)
-            ).clip(0.0, 1.0)
-        else:
-            fast = (pl.col("median_reaction_s") <= fastest).cast(pl.Float64)
-    mixed = pl.lit(0.0)
-    if base_entropy:
-        mixed = (1.0 - pl.col("lang_entropy") / base_entropy).clip(0.0, 1.0)
-    score = (
-        pl.col("creation_burst")
-        + fast.fill_null(0.0)
-        + _excess(pl.col("dormant_share"), base(dormant, "dormant_share") or 0.0)
-        + _excess(pl.col("duplicate_text_share"), base(copied, "duplicate_text_share") or 0.0)
-        + mixed.fill_null(0.0)
-    )
-    return evidence.with_columns(score=score).select(
-        [pl.col(name).cast(dtype) for name, dtype in EVIDENCE_SCHEMA.items()]
+    posts, accounts = keep(posts), keep(accounts)
+    return (
+        _ids(members)
+        .join(creation_burst(members, accounts, alpha), on="community", how="left")
+        .join(reaction_time(members, posts), on="community", how="left")
+        .join(dormancy(members, posts), on="community", how="left")
+        .join(duplicate_text(members, posts), on="community", how="left")
+        .join(languages(members, posts), on="community", how="left")
+        .select([pl.col(name).cast(dtype) for name, dtype in EVIDENCE_SCHEMA.items()])
     )

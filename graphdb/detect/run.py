@@ -101,19 +101,24 @@ def _props_rows(frame: pl.DataFrame, keys: dict[str, str]) -> pl.DataFrame:
     )
 
 
-def backbone(edges: pl.DataFrame, accounts: pl.DataFrame, per_account: int) -> pl.DataFrame:
-    """Edges between tiered accounts, keeping each account's strongest `per_account` ties.
+def backbone(
+    edges: pl.DataFrame, accounts: pl.DataFrame, per_account: int, fdr: float
+) -> pl.DataFrame:
+    """The significant ties between accounts of the run's communities, keeping each account's
+    ``per_account`` strongest (smallest p-value).
 
     A core of a few hundred accounts is nearly a complete graph; these are the ties an analyst
     follows in Browser, at a size Neo4j writes in seconds rather than minutes.
     """
-    tiered = accounts.select(pl.col("account_id").unique())
-    inner = edges.join(tiered, left_on="account_a", right_on="account_id", how="semi").join(
-        tiered, left_on="account_b", right_on="account_id", how="semi"
+    members = accounts.select(pl.col("account_id").unique())
+    inner = (
+        edges.filter(pl.col("q_value") <= fdr)
+        .join(members, left_on="account_a", right_on="account_id", how="semi")
+        .join(members, left_on="account_b", right_on="account_id", how="semi")
     )
     ranked = [
         inner.with_columns(
-            pl.col("weight").rank("ordinal", descending=True).over("kind", end).alias("_rank")
+            pl.col("p_value").rank("ordinal").over("kind", end).alias("_rank")
         ).filter(pl.col("_rank") <= per_account)
         for end in ("account_a", "account_b")
     ]
@@ -142,9 +147,7 @@ def write_back(
     for rows in _chunks(detection.feeds):
         store.run(cypherlib.load("detect/write_feeds"), {"run": run_id, "rows": rows})
     for kind, group in edges.group_by("kind", maintain_order=True):
-        frame = group.select(
-            pl.col("account_a").alias("a"), pl.col("account_b").alias("b"), "weight", "mean_delta"
-        )
+        frame = _props_rows(group.drop("kind"), {"account_a": "a", "account_b": "b"})
         for rows in _chunks(frame, 20_000):
             params = {"run": run_id, "kind": kind[0], "rows": rows}
             store.run(cypherlib.load("detect/write_coordination"), params)
@@ -167,10 +170,10 @@ def detect(
 ) -> RunSummary:
     """Project, cluster, tier and write back one run; returns what it found.
 
-    `store_edges` picks which COORDINATED_WITH edges go to Neo4j: the `backbone` between
-    tiered accounts (each one's `per_account` strongest), `all` of the projection (slow on big
-    runs: Neo4j creates some 15k relationships a second here), or `none`. The full table is
-    always kept as Parquet for `tierscope export edges`.
+    `store_edges` picks which COORDINATED_WITH edges go to Neo4j: the `backbone` of
+    significant ties between the communities' accounts (each one's `per_account` strongest),
+    `all` tested pairs (slow on big runs: Neo4j creates some 15k relationships a second here),
+    or `none`. The full table is always kept as Parquet for `tierscope export edges`.
     """
     params = params or DetectParams()
     if store_edges not in EDGE_STORAGE:
@@ -194,7 +197,7 @@ def detect(
     path.parent.mkdir(parents=True, exist_ok=True)
     detection.edges.write_parquet(path)
     if store_edges == "backbone":
-        stored = backbone(detection.edges, detection.accounts, per_account)
+        stored = backbone(detection.edges, detection.accounts, per_account, params.fdr)
     else:
         stored = detection.edges if store_edges == "all" else detection.edges.clear()
     write_back(store, run_id, detection, stored, progress)

@@ -1,49 +1,30 @@
-"""Tiers: principals, core and amplifiers of each coordinated community, and the FEEDS flow.
+"""Tiers as tests: principals, core and amplifiers of each community, and the flow between them.
 
-Inputs are the communities of the coordination network with each account's synchrony
-(``communities.synchrony_frame``) and the amplification graph (retweeter -> author, retweet count;
-``coordination.amplification``). Thresholds are fields of ``TierRules``; the rules, in order:
+Everything here is measured on the amplification graph (retweeter -> author, retweet count,
+self-retweets left out) against the **background**: every account outside the communities and
+outside the amplifiers found so far. The background's rate r_x is the share of its retweets
+that go to account x: how much of ordinary attention x draws. Each rule is a test against it:
 
-1. **Core** (tier 1): tightly synchronised members that take part in the community's
-   amplification.
+1. **Targets** of a community C: authors that C's members retweet *as a body*. The statistic
+   is the reach R (members other than x who retweet x); under the null each member m retweets
+   x with probability 1 - (1 - r_x)^n_m, n_m its retweets, so the expected reach is their sum
+   and the p-value the Poisson tail. A popular account draws a large expected reach, so its
+   genuine audience inside C does not make it a target; the push of a core does.
+2. **Principals** are the targets that amplify nothing but one another: the sink components of
+   the graph "x amplifies y significantly" among C's targets. The core that pushes a principal
+   is a target too when a second tier amplifies it, but it amplifies the principal, so it is
+   not a sink.
+3. Within C, a member that is not a principal is an **amplifier** when it amplifies the other
+   members significantly and is not itself a target; otherwise it is **core**.
+4. **External amplifiers** of an operation: accounts outside the communities whose retweets go
+   to the operation's core (or, see ``direct``, to its principals) significantly more often
+   than the background's rate, by a binomial test on their own retweet count (so an account of
+   any activity is judged by its own volume). Benjamini–Hochberg over every account tested.
+5. "x amplifies set S significantly" is the binomial test of x's retweets of S's accounts
+   against the background's rate for S.
 
-   a. *Synchronised*: the account met its community partners at least ``min_synchrony`` (2)
-      times each on average. One meeting within the window is what chance gives two accounts
-      that retweet the same popular post; coordination repeats.
-   b. *Not a follower*: a synchronised account that gives at least ``amplifier_share`` (half) of
-      its retweets to other synchronised accounts' posts, and is retweeted less than half as
-      often as it retweets them, follows a core rather than leads one (a tightly run amplifier
-      ring). It is left to the amplifier rule, so the tiers follow the flow of amplification.
-   c. *Engaged*: the account retweets its community's principals, or is retweeted by the
-      community, at least ``min_core_retweets`` (2) times, and gives the community's core and
-      principals at least ``amplifier_share`` of its own retweets (if it retweets at all). This
-      drops accounts that share the community's hashtags or links by chance but amplify
-      something else.
-   d. A community with at least ``min_core`` (3) core accounts is a *coordinated community*; a
-      pair is not a community.
-
-2. **Principals** (tier 0): accounts outside every core that at least ``principal_reach`` (half)
-   of a community's core retweet. The community amplifies them as a body, which the cover
-   retweets of popular posts by a few members never do, and they are not part of the
-   coordination. Each principal belongs to the community whose core retweets it most.
-3. **Amplifiers** (tier 2), found by what they amplify, not by synchrony: accounts outside the
-   cores and principals that retweet core posts at least ``min_core_retweets`` (2) times and
-   give the cores and principals at least ``amplifier_share`` (half) of all their retweets.
-   The core condition matters: principals are popular public accounts, so retweeting them is
-   what their genuine audience does too; a ring is told by amplifying the core, accounts nobody
-   genuine follows. The share counts every community, so a core that clustering split in two
-   keeps its ring; each amplifier joins the community it amplifies most.
-
-   Principals and amplifiers are found from the synchronised accounts (1a, 1b), the engaged
-   core (1c) is drawn from them, and principals and amplifiers are found again from that core.
-4. **Scores**, per account and relative to its community: ``internal_share`` (share of its
-   retweets that go to the community's accounts), ``synchrony`` (mean meetings with fellow
-   members in the coordination network), ``in_strength`` (retweets received from the
-   community), ``out_strength`` (retweets given to it).
-5. **FEEDS**: community S feeds T with the retweets S's accounts give T's accounts (S != T).
-   ``operations`` joins two flagged communities when one gives the other at least
-   ``feeds_share`` (a tenth) of its retweets: communities working for one another form one
-   operation, while a few stray retweets of another operation's principals do not.
+All p-values are compared with the run's false discovery rate (``fdr``) after
+Benjamini–Hochberg over the family they belong to.
 """
 
 from __future__ import annotations
@@ -54,8 +35,11 @@ import igraph
 import numpy as np
 import polars as pl
 
+from tierscope.graphdb.detect import stats
 from tierscope.graphdb.detect.communities import OUTSIDE, Network, synchrony
 
+# Rounds of setting devoted accounts aside; each round only adds to the set, so it settles.
+MAX_ROUNDS = 20
 TIER_SCHEMA = {
     "account": pl.String,
     "community": pl.Int64,
@@ -65,180 +49,423 @@ TIER_SCHEMA = {
     "in_strength": pl.Float64,
     "out_strength": pl.Float64,
 }
-FEEDS_SCHEMA = {"source": pl.Int64, "target": pl.Int64, "weight": pl.Int64}
+FEEDS_SCHEMA = {"source": pl.Int64, "target": pl.Int64, "weight": pl.Int64, "p_value": pl.Float64}
+STRUCTURE_SCHEMA = {
+    "community": pl.Int64,
+    "p_fed": pl.Float64,
+    "p_internal": pl.Float64,
+    "p_feeds": pl.Float64,
+    "p_structure": pl.Float64,
+}
+_FOUND_SCHEMA = {"account": pl.String, "community": pl.Int64, "p_value": pl.Float64}
+TARGET_SCHEMA = {
+    "community": pl.Int64,
+    "account": pl.String,
+    "reach": pl.Int64,
+    "hits": pl.Int64,
+    "expected": pl.Float64,
+    "p_value": pl.Float64,
+}
 
 
 @dataclass(frozen=True)
-class TierRules:
-    """Thresholds of the tiering rules; the module docstring gives the reason for each."""
+class Flow:
+    """The amplification graph, each account's retweet total, and the background's rates."""
 
-    min_synchrony: float = 2.0
-    min_core: int = 3
-    principal_reach: float = 0.5
-    min_core_retweets: int = 2
-    amplifier_share: float = 0.5
-    feeds_share: float = 0.1
+    retweets: pl.DataFrame  # retweeter, author, weight
+    given: pl.DataFrame  # account, n
+    rate: pl.DataFrame  # account, r (share of the background's retweets going to it)
+    background: pl.DataFrame  # the retweets the rates come from
 
+    @classmethod
+    def of(cls, retweets: pl.DataFrame, outside: pl.Series | None = None) -> Flow:
+        """Rates from every retweeter except the accounts in ``outside``."""
+        given = retweets.group_by(account="retweeter").agg(n=pl.col("weight").sum())
+        background = retweets
+        if outside is not None and len(outside):
+            background = retweets.filter(~pl.col("retweeter").is_in(outside.implode()))
+        total = max(int(background["weight"].sum() or 0), 1)
+        rate = background.group_by(account="author").agg(r=pl.col("weight").sum() / total)
+        return cls(retweets=retweets, given=given, rate=rate, background=background)
 
-@dataclass(frozen=True)
-class Tiering:
-    """accounts: TIER_SCHEMA, one row per tiered account; feeds: FEEDS_SCHEMA."""
+    def robust(self, authors: pl.Series, fdr: float) -> Flow:
+        """The same flow with the rates of ``authors`` made robust to their devoted followers.
 
-    accounts: pl.DataFrame
-    feeds: pl.DataFrame
-
-
-def _retweet_totals(amplification: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    given = amplification.group_by("retweeter").agg(retweets=pl.col("weight").sum())
-    received = amplification.group_by("author").agg(retweeted=pl.col("weight").sum())
-    return (
-        given.rename({"retweeter": "account"}),
-        received.rename({"author": "account"}),
-    )
-
-
-def _synchronised(
-    sync: pl.DataFrame, amplification: pl.DataFrame, rules: TierRules
-) -> pl.DataFrame:
-    """account, community of the synchronised accounts that do not follow a core."""
-    candidates = sync.filter(pl.col("synchrony") >= rules.min_synchrony).select(
-        "account", "community"
-    )
-    given, received = _retweet_totals(amplification)
-    follows = (
-        amplification.join(candidates.select(author="account"), on="author")
-        .group_by("retweeter")
-        .agg(to_core=pl.col("weight").sum())
-        .rename({"retweeter": "account"})
-    )
-    followers = (
-        candidates.join(follows, on="account")
-        .join(given, on="account")
-        .join(received, on="account", how="left")
-        .with_columns(pl.col("retweeted").fill_null(0))
-        .filter(
-            (pl.col("to_core") >= rules.amplifier_share * pl.col("retweets"))
-            & (pl.col("retweeted") < pl.col("to_core") / 2)
+        An account devoted to x beyond x's rate (its retweets of x significant at the false
+        discovery rate ``fdr``, among x's retweeters) is set aside, with all its retweets, and
+        x's rate estimated again, until nothing more is set aside. Otherwise thousands of fake
+        followers of an ambassador make his rate so high that nothing about him looks unusual.
+        """
+        rows = self.background.filter(pl.col("author").is_in(authors.implode())).join(
+            self.given.rename({"account": "retweeter"}), on="retweeter"
         )
+        if rows.is_empty():
+            return self
+        total = int(self.background["weight"].sum() or 0)
+        devoted = pl.Series("devoted", np.zeros(rows.height, dtype=bool))
+        for _ in range(MAX_ROUNDS):
+            rate = (
+                rows.with_columns(devoted)
+                .group_by("author")
+                .agg(
+                    hits=pl.col("weight").filter(~pl.col("devoted")).sum(),
+                    aside=pl.col("n").filter(pl.col("devoted")).sum(),
+                )
+                .select(
+                    account="author",
+                    r=pl.col("hits") / pl.max_horizontal(total - pl.col("aside"), 1),
+                )
+            )
+            tested = rows.join(
+                rate.rename({"account": "author"}), on="author", maintain_order="left"
+            )
+            p = stats.binom_sf(
+                tested["weight"].to_numpy(), tested["n"].to_numpy(), tested["r"].to_numpy()
+            )
+            q = (
+                tested.select("author")
+                .with_columns(p=pl.Series(p))
+                .with_columns(
+                    q=pl.col("p")
+                    .map_batches(lambda v: pl.Series(stats.benjamini_hochberg(v.to_numpy())))
+                    .over("author")
+                )["q"]
+            )
+            again = (devoted | (q <= fdr)).alias("devoted")
+            if again.equals(devoted):
+                break
+            devoted = again
+        robust = self.rate.join(rate, on="account", how="left", suffix="_robust")
+        return Flow(
+            retweets=self.retweets,
+            given=self.given,
+            rate=robust.select("account", r=pl.coalesce("r_robust", "r")),
+            background=self.background,
+        )
+
+    def rate_of(self, accounts: pl.DataFrame, by: str) -> pl.DataFrame:
+        """``by``, r: the background's rate for each group of ``accounts`` (account, by)."""
+        return (
+            accounts.join(self.rate, on="account", how="left")
+            .group_by(by)
+            .agg(r=pl.col("r").fill_null(0.0).sum())
+        )
+
+
+def _bh(frame: pl.DataFrame, fdr: float, hypotheses: int | None = None) -> pl.DataFrame:
+    """The rows significant at ``fdr`` after Benjamini–Hochberg over ``hypotheses``: every
+    candidate, including those never tested because they retweeted nothing of the group (a
+    family of only the accounts that did would be chosen by the outcome)."""
+    p = frame["p_value"].to_numpy()
+    q = stats.benjamini_hochberg(p, max(hypotheses or 0, len(p)))
+    return frame.with_columns(q_value=pl.Series(q, dtype=pl.Float64)).filter(
+        pl.col("q_value") <= fdr
     )
-    return _communities_of(
-        candidates.join(followers.select("account"), on="account", how="anti"), rules
+
+
+def targets(members: pl.DataFrame, flow: Flow, as_body: bool = True) -> pl.DataFrame:
+    """TARGET_SCHEMA: every author that at least half of a community's members retweet (any
+    author with ``as_body=False``), with the community's retweets of it (reach counts the
+    members), the number the background's rate predicts from the members' own retweet totals,
+    and the binomial p-value."""
+    sizes = members.group_by("community").agg(size=pl.len())
+    pushed = (
+        flow.retweets.join(members.rename({"account": "retweeter"}), on="retweeter")
+        .filter(pl.col("retweeter") != pl.col("author"))
+        .group_by("community", account="author")
+        .agg(reach=pl.len(), hits=pl.col("weight").sum())
+        .join(sizes, on="community")
+        # Amplified as a body: most of the community, not a few members' cover retweets.
+        .filter(2 * pl.col("reach") >= pl.col("size") if as_body else pl.lit(True))
     )
+    if pushed.is_empty():
+        return pl.DataFrame(schema=TARGET_SCHEMA)
+    volume = (
+        members.join(flow.given, on="account", how="left")
+        .group_by("community")
+        .agg(n=pl.col("n").fill_null(0).sum())
+    )
+    tested = (
+        pushed.join(volume, on="community")
+        .join(flow.rate, on="account", how="left")
+        .with_columns(pl.col("r").fill_null(0.0))
+        .with_columns(expected=pl.col("n") * pl.col("r"))
+    )
+    p = stats.binom_sf(tested["hits"].to_numpy(), tested["n"].to_numpy(), tested["r"].to_numpy())
+    return tested.with_columns(p_value=pl.Series(p, dtype=pl.Float64)).select(list(TARGET_SCHEMA))
 
 
-def _communities_of(core: pl.DataFrame, rules: TierRules) -> pl.DataFrame:
-    return core.filter(pl.len().over("community") >= rules.min_core)
-
-
-def _engaged(
-    core: pl.DataFrame,
-    principals: pl.DataFrame,
-    amplifiers: pl.DataFrame,
-    amplification: pl.DataFrame,
-    rules: TierRules,
+def amplifies(
+    retweeters: pl.DataFrame, groups: pl.DataFrame, flow: Flow, by: str = "community"
 ) -> pl.DataFrame:
-    """The core accounts that take part in their community's amplification.
+    """account, ``by``, hits, n, rate, p_value: for each account of ``retweeters`` (account)
+    and each group of ``groups`` (account, ``by``) it retweets, the binomial test of its
+    retweets of the group's accounts (itself excluded) against the background's rate."""
+    hits = (
+        flow.retweets.join(retweeters.select(retweeter="account"), on="retweeter")
+        .join(groups.select(author="account", group=by), on="author")
+        .filter(pl.col("retweeter") != pl.col("author"))
+        .group_by(account="retweeter", group="group")
+        .agg(hits=pl.col("weight").sum())
+    )
+    tested = (
+        hits.join(flow.given, on="account")
+        .join(flow.rate_of(groups, by).rename({by: "group"}), on="group", how="left")
+        .with_columns(pl.col("r").fill_null(0.0))
+    )
+    p = stats.binom_sf(tested["hits"].to_numpy(), tested["n"].to_numpy(), tested["r"].to_numpy())
+    return tested.with_columns(p_value=pl.Series(p)).rename({"group": by, "r": "rate"})
 
-    Each must push the community's principals or be retweeted by the community at least
-    ``min_core_retweets`` times, and give the community's core and principals at least
-    ``amplifier_share`` of its own retweets, if it retweets at all.
+
+def principals(members: pl.DataFrame, found: pl.DataFrame, flow: Flow, fdr: float) -> pl.DataFrame:
+    """account, community: the significant targets of each community (``found``, with
+    q-values) that amplify nothing but one another (sink components; module docstring)."""
+    if found.is_empty():
+        return pl.DataFrame(schema={"account": pl.String, "community": pl.Int64})
+    pairs = amplifies(
+        found.select("account"),
+        found.select("account", group="account"),
+        flow,
+        by="group",
+    ).filter(pl.col("account") != pl.col("group"))
+    links = _bh(pairs, fdr).select(source="account", sink="group")
+    names = found["account"].unique().sort()
+    index = {name: i for i, name in enumerate(names.to_list())}
+    graph = igraph.Graph(
+        n=len(names),
+        edges=[(index[s], index[t]) for s, t in links.iter_rows()],
+        directed=True,
+    )
+    parts = graph.connected_components(mode="strong")
+    leaves = {i for i, out in enumerate(parts.cluster_graph().outdegree()) if out == 0}
+    sinks = names.filter(pl.Series([parts.membership[i] in leaves for i in range(len(names))]))
+    # A target that is also a member of C is a principal of C only; an outside target
+    # belongs to every community whose push it received.
+    return found.filter(pl.col("account").is_in(sinks.implode())).select("account", "community")
+
+
+def split_members(
+    members: pl.DataFrame, principal: pl.DataFrame, found: pl.DataFrame, flow: Flow, fdr: float
+) -> pl.DataFrame:
+    """account, community, tier (core or amplifier) of the members that are not principals.
+
+    An amplifier amplifies the members its community pushes as a body (the core a second tier
+    inside the community feeds on) and is not amplified by the community itself. In a ring,
+    where members amplify one another, every member is core.
     """
-    targets = pl.concat(
-        [
-            core.with_columns(principal=pl.lit(False)),
-            principals.with_columns(principal=pl.lit(True)),
-        ]
+    rest = members.join(principal, on=["account", "community"], how="anti")
+    targeted = found.join(rest, on=["account", "community"]).select("account", "community")
+    pushing = _bh(
+        amplifies(rest.select("account"), targeted, flow)
+        .join(rest.select("account", mine="community"), on="account")
+        .filter(pl.col("community") == pl.col("mine")),
+        fdr,
+        rest.height,
+    ).select("account")
+    amplified = _bh(
+        targets(rest, flow, as_body=False).join(rest, on=["account", "community"]),
+        fdr,
+        rest.height,
+    ).select("account")
+    amplifier = pushing.join(amplified, on="account", how="anti")
+    return rest.with_columns(
+        tier=pl.when(pl.col("account").is_in(amplifier["account"].implode()))
+        .then(pl.lit("amplifier"))
+        .otherwise(pl.lit("core"))
     )
-    members = pl.concat([core, principals, amplifiers])
-    given, _ = _retweet_totals(amplification)
-    out = (
-        amplification.join(core.rename({"account": "retweeter"}), on="retweeter")
-        .join(targets.rename({"account": "author"}), on=["author", "community"])
-        .group_by(account="retweeter")
-        .agg(
-            internal=pl.col("weight").sum(),
-            pushes=pl.col("weight").filter(pl.col("principal")).sum(),
-        )
-    )
-    received = (
-        amplification.join(members.rename({"account": "retweeter"}), on="retweeter")
-        .join(core.rename({"account": "author"}), on=["author", "community"])
-        .group_by(account="author")
-        .agg(received=pl.col("weight").sum())
-    )
-    engaged = (
-        core.join(out, on="account", how="left")
-        .join(received, on="account", how="left")
-        .join(given, on="account", how="left")
-        .fill_null(0)
-        .filter(
-            (pl.col("pushes") + pl.col("received") >= rules.min_core_retweets)
-            & (pl.col("internal") >= rules.amplifier_share * pl.col("retweets"))
-        )
-    )
-    return _communities_of(engaged.select("account", "community"), rules)
 
 
-def _principals(core: pl.DataFrame, amplification: pl.DataFrame, rules: TierRules) -> pl.DataFrame:
-    """account, community of each principal: the community whose core retweets it most."""
-    by_core = (
-        amplification.join(core.rename({"account": "retweeter"}), on="retweeter")
-        .join(core.select(author="account"), on="author", how="anti")
-        .group_by("community", "author")
-        .agg(retweets=pl.col("weight").sum(), reach=pl.len())
-        .join(core.group_by("community").agg(size=pl.len()), on="community")
-        .filter(pl.col("reach") >= rules.principal_reach * pl.col("size"))
+def feeding(members: pl.DataFrame, tiered: pl.DataFrame, flow: Flow, alpha: float) -> pl.DataFrame:
+    """source, target, p_value: does community ``source`` amplify the core of community
+    ``target``? The count test (``_count_test``) of source's members whose retweets of the
+    target's core are significant at ``alpha``."""
+    own = tiered.filter(pl.col("tier") != "principal").join(members.select("account"), on="account")
+    core = tiered.filter(pl.col("tier") == "core").select("account", "community")
+    across = (
+        amplifies(own.select("account"), core, flow)
+        .join(own.select("account", source="community"), on="account")
+        .filter(pl.col("community") != pl.col("source"))
+        .rename({"community": "target"})
     )
+    if across.is_empty():
+        return pl.DataFrame(schema={"source": pl.Int64, "target": pl.Int64, "p_value": pl.Float64})
+    sizes = own.group_by("community").agg(m=pl.len())
+    pool = (
+        across.select("source", "target")
+        .unique()
+        .join(sizes.rename({"community": "source"}), on="source")
+    )
+    tested = _count_test(
+        across.with_columns(pair=pl.struct("source", "target")),
+        "pair",
+        "p",
+        alpha,
+        pool.select(pl.struct("source", "target").alias("pair"), "m"),
+    )
+    return tested.select(
+        source=pl.col("pair").struct.field("source"),
+        target=pl.col("pair").struct.field("target"),
+        p_value="p",
+    )
+
+
+def amplifier_communities(fed: pl.DataFrame, alpha: float, groups: int) -> pl.Series:
+    """Communities that feed another's core (Bonferroni over the community pairs) that does
+    not feed them back: a second tier, whose members are amplifiers of the one they feed."""
+    strong = fed.filter(pl.col("p_value") * max(groups, 1) <= alpha).select("source", "target")
+    mutual = strong.join(
+        strong.rename({"source": "target", "target": "source"}), on=["source", "target"]
+    )
+    return strong.join(mutual, on=["source", "target"], how="anti")["source"].unique()
+
+
+def feeds(tiered: pl.DataFrame, flow: Flow) -> pl.DataFrame:
+    """FEEDS_SCHEMA: retweets by source's accounts of target's accounts (source != target),
+    and the binomial p-value of that share of the source's retweets against the background's
+    rate for the target's accounts."""
+    sizes = (
+        tiered.join(flow.given, on="account", how="left")
+        .group_by("community")
+        .agg(n=pl.col("n").fill_null(0).sum())
+    )
+    flows = (
+        flow.retweets.join(tiered.select(retweeter="account", source="community"), on="retweeter")
+        .join(tiered.select(author="account", target="community"), on="author")
+        .filter(pl.col("source") != pl.col("target"))
+        .group_by("source", "target")
+        .agg(weight=pl.col("weight").sum().cast(pl.Int64))
+        .join(sizes.rename({"community": "source"}), on="source")
+        .join(flow.rate_of(tiered, "community").rename({"community": "target"}), on="target")
+    )
+    p = stats.binom_sf(flows["weight"].to_numpy(), flows["n"].to_numpy(), flows["r"].to_numpy())
     return (
-        by_core.sort(["author", "retweets", "community"], descending=[False, True, False])
-        .unique("author", keep="first")
-        .select(account="author", community="community")
+        flows.with_columns(p_value=pl.Series(p, dtype=pl.Float64))
+        .select(list(FEEDS_SCHEMA))
+        .sort("source", "target")
     )
 
 
-def _amplifiers(
-    core: pl.DataFrame,
-    principals: pl.DataFrame,
-    amplification: pl.DataFrame,
-    rules: TierRules,
+def operations(
+    communities: pl.Series,
+    flagged: pl.Series,
+    feeds_table: pl.DataFrame,
+    shared: pl.DataFrame,
+    fdr: float,
 ) -> pl.DataFrame:
-    """account, community of each amplifier: the community whose accounts it retweets most."""
-    targets = pl.concat(
-        [
-            core.with_columns(is_core=pl.lit(True)),
-            principals.with_columns(is_core=pl.lit(False)),
-        ]
-    ).rename({"account": "author"})
-    given, _ = _retweet_totals(amplification)
-    to_community = (
-        amplification.join(targets, on="author")
-        .group_by("retweeter", "community")
-        .agg(
-            to_targets=pl.col("weight").sum(),
-            to_core=pl.col("weight").filter(pl.col("is_core")).sum(),
-        )
-        .rename({"retweeter": "account"})
-        .join(targets.select(account="author"), on="account", how="anti")
-        # The ring as a whole: a core split over several communities still counts as one.
-        .with_columns(
-            all_targets=pl.col("to_targets").sum().over("account"),
-            all_core=pl.col("to_core").sum().over("account"),
-        )
-        .filter(pl.col("all_core") >= rules.min_core_retweets)
-        .join(given, on="account")
-        .filter(pl.col("all_targets") >= rules.amplifier_share * pl.col("retweets"))
+    """community, operation: flagged communities that feed each other significantly, or
+    share a principal, form one operation; an unflagged community is an operation of its own.
+
+    ``shared`` holds (source, target) pairs of communities with a common principal. Operations
+    are numbered in the order of their first community in ``communities`` (pass them ranked, so
+    operation 1 holds the most suspicious community).
+    """
+    index = pl.DataFrame({"community": communities, "flagged": flagged}).with_row_index("at")
+    strong = _bh(feeds_table, fdr).select("source", "target") if feeds_table.height else None
+    links = pl.concat([strong, shared.select("source", "target")]) if strong is not None else shared
+    ends = (
+        links.join(index.select(source="community", a="at", fa="flagged"), on="source")
+        .join(index.select(target="community", b="at", fb="flagged"), on="target")
+        .filter(pl.col("fa") & pl.col("fb"))
+        .select("a", "b")
+        .to_numpy()
+        .astype(np.int64)
+        .reshape(-1, 2)
     )
-    return (
-        to_community.sort(
-            ["account", "to_targets", "to_core", "community"],
-            descending=[False, True, True, False],
-        )
-        .unique("account", keep="first")
-        .select("account", "community")
-    )
+    graph = igraph.Graph(n=index.height, edges=ends, directed=False)
+    component = np.asarray(graph.connected_components().membership, dtype=np.int64)
+    _, first = np.unique(component, return_index=True)
+    number = np.empty(len(first), dtype=np.int64)
+    number[np.argsort(first)] = np.arange(1, len(first) + 1)
+    return pl.DataFrame({"community": communities, "operation": number[component]})
 
 
-def _member_synchrony(network: Network, members: pl.DataFrame) -> pl.DataFrame:
+def _count_test(
+    tested: pl.DataFrame, by: str, name: str, alpha: float, pool: int | pl.DataFrame
+) -> pl.DataFrame:
+    """``by``, ``name``: is a tier there? Of the m candidate accounts of a group (``pool``: a
+    number, or a frame of ``by``, m), K were significant at ``alpha``; under the null
+    K ~ Binomial(m, alpha), so one stray account that amplifies a fan is not a tier, while a
+    hundred amplifiers out of two hundred are."""
+    counts = tested.group_by(by).agg(k=(pl.col("p_value") <= alpha).sum(), tested=pl.len())
+    if isinstance(pool, pl.DataFrame):
+        counts = counts.join(pool, on=by, how="left")
+    else:
+        counts = counts.with_columns(m=pl.lit(pool))
+    counts = counts.with_columns(m=pl.max_horizontal(pl.col("m").fill_null(0), "tested"))
+    p = stats.binom_sf(counts["k"].to_numpy(), counts["m"].to_numpy(), alpha)
+    return counts.select(by, pl.Series(name, p, dtype=pl.Float64))
+
+
+def external_amplifiers(
+    outside: pl.DataFrame, tiered: pl.DataFrame, flow: Flow, fdr: float, alpha: float
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Accounts of ``outside`` that amplify a community beyond the background's rate.
+
+    Returns (account, community, p_value) of the significant ones, each with the community it
+    amplifies most surely, and (community, p_fed): the count test of the accounts that amplify
+    the community's core. An account amplifies a community when its retweets of the core, or
+    of the principals (a *direct* amplifier, like the fake followers of an ambassador), are
+    significant; only amplification of the core counts as a second tier in ``p_fed``, since
+    every popular principal has a genuine audience that amplifies it too.
+    """
+    found, fed = [], None
+    for tier in ("core", "principal"):
+        pushed = tiered.filter(pl.col("tier") == tier).select("account", "community")
+        tested = amplifies(outside, pushed, flow)
+        if tier == "core":
+            fed = _count_test(tested, "community", "p_fed", alpha, outside.height)
+        # Benjamini–Hochberg within each community: one operation's thousands of amplifiers
+        # must not lower the bar for another's.
+        found += [_bh(group, fdr, outside.height) for _, group in tested.group_by("community")]
+    significant = pl.concat(found) if found else pl.DataFrame(schema=_FOUND_SCHEMA)
+    best = significant.sort(["account", "p_value", "community"]).unique("account", keep="first")
+    assert fed is not None
+    return best.select(list(_FOUND_SCHEMA)), fed
+
+
+def structure(
+    members: pl.DataFrame, tiered: pl.DataFrame, fed: pl.DataFrame, flow: Flow, alpha: float
+) -> pl.DataFrame:
+    """STRUCTURE_SCHEMA: is there a second tier? Three count tests (``_count_test``):
+
+    p_fed: outside accounts that amplify the community's core (``fed``). p_internal: members
+    that amplify the community's other members (an amplifier tier inside it, or a ring).
+    p_feeds: members that amplify another community's core (the community is itself a second
+    tier), the smallest over the other communities times their number. ``p_structure`` is the
+    smallest of the three times three.
+    """
+    rest = tiered.filter(pl.col("tier") != "principal").select("account", "community")
+    own = rest.filter(pl.col("account").is_in(members["account"].implode()))
+    pushes = amplifies(own.select("account"), rest, flow).join(
+        own.select("account", mine="community"), on="account"
+    )
+    sizes = own.group_by("community").agg(m=pl.len())
+    internal = _count_test(
+        pushes.filter(pl.col("community") == pl.col("mine")),
+        "community",
+        "p_internal",
+        alpha,
+        sizes,
+    )
+    p_feeds = (
+        feeding(members, tiered, flow, alpha)
+        .group_by(community="source")
+        .agg(p_feeds=pl.min_horizontal(pl.col("p_value").min() * pl.len(), 1.0))
+    )
+    table = (
+        members.select("community")
+        .unique()
+        .join(fed, on="community", how="left")
+        .join(internal, on="community", how="left")
+        .join(p_feeds, on="community", how="left")
+        .with_columns(pl.col("p_fed", "p_internal", "p_feeds").fill_null(1.0))
+    )
+    return table.with_columns(
+        p_structure=pl.min_horizontal(3 * pl.min_horizontal("p_fed", "p_internal", "p_feeds"), 1.0)
+    ).select(list(STRUCTURE_SCHEMA))
+
+
+def member_synchrony(network: Network, members: pl.DataFrame) -> pl.DataFrame:
     """account, synchrony: mean meetings with the members of one's own community."""
     at = members.join(
         pl.DataFrame({"account": network.accounts}).with_row_index("at"), on="account"
@@ -249,28 +476,31 @@ def _member_synchrony(network: Network, members: pl.DataFrame) -> pl.DataFrame:
     return at.select("account", synchrony=pl.Series(mean[at["at"].to_numpy()]))
 
 
-def _scores(members: pl.DataFrame, network: Network, amplification: pl.DataFrame) -> pl.DataFrame:
-    """internal_share, synchrony, in_strength and out_strength of every member."""
+def scores(tiered: pl.DataFrame, network: Network, flow: Flow) -> pl.DataFrame:
+    """TIER_SCHEMA: internal_share, synchrony, in_strength and out_strength of each account."""
     inside = (
-        amplification.join(members.select(retweeter="account", c_from="community"), on="retweeter")
-        .join(members.select(author="account", c_to="community"), on="author")
+        flow.retweets.join(tiered.select(retweeter="account", c_from="community"), on="retweeter")
+        .join(tiered.select(author="account", c_to="community"), on="author")
         .filter(pl.col("c_from") == pl.col("c_to"))
     )
     out_strength = inside.group_by(account="retweeter").agg(out_strength=pl.col("weight").sum())
     in_strength = inside.group_by(account="author").agg(in_strength=pl.col("weight").sum())
-    given, _ = _retweet_totals(amplification)
     return (
-        members.join(out_strength, on="account", how="left")
+        tiered.join(out_strength, on="account", how="left")
         .join(in_strength, on="account", how="left")
-        .join(given, on="account", how="left")
-        .join(_member_synchrony(network, members), on="account", how="left")
+        .join(flow.given, on="account", how="left")
+        .join(
+            member_synchrony(network, tiered.select("account", "community")),
+            on="account",
+            how="left",
+        )
         .with_columns(
-            pl.col("out_strength", "in_strength", "retweets").fill_null(0).cast(pl.Float64),
+            pl.col("out_strength", "in_strength", "n").fill_null(0).cast(pl.Float64),
             pl.col("synchrony").fill_null(0.0),
         )
         .with_columns(
-            internal_share=pl.when(pl.col("retweets") > 0)
-            .then(pl.col("out_strength") / pl.col("retweets"))
+            internal_share=pl.when(pl.col("n") > 0)
+            .then(pl.col("out_strength") / pl.col("n"))
             .otherwise(0.0)
         )
         .select(list(TIER_SCHEMA))
@@ -278,84 +508,81 @@ def _scores(members: pl.DataFrame, network: Network, amplification: pl.DataFrame
     )
 
 
-def feeds(members: pl.DataFrame, amplification: pl.DataFrame) -> pl.DataFrame:
-    """source, target, weight: retweets by the source community's accounts of the target's."""
-    return (
-        amplification.join(members.select(retweeter="account", source="community"), on="retweeter")
-        .join(members.select(author="account", target="community"), on="author")
-        .filter(pl.col("source") != pl.col("target"))
-        .group_by("source", "target")
-        .agg(weight=pl.col("weight").sum().cast(pl.Int64))
-        .sort("source", "target")
-    )
+@dataclass(frozen=True)
+class Tiering:
+    """accounts: TIER_SCHEMA for every member, principal and external amplifier of every
+    community; structure: STRUCTURE_SCHEMA; feeds: FEEDS_SCHEMA; flow: the final rates."""
+
+    accounts: pl.DataFrame
+    structure: pl.DataFrame
+    feeds: pl.DataFrame
+    flow: Flow
 
 
 def assign_tiers(
-    sync: pl.DataFrame,
-    network: Network,
-    amplification: pl.DataFrame,
-    rules: TierRules = TierRules(),
+    members: pl.DataFrame, network: Network, retweets: pl.DataFrame, fdr: float, alpha: float
 ) -> Tiering:
-    """Tier every account of a coordinated community.
-
-    ``sync``: account, community, synchrony (``communities.synchrony_frame``); ``network``: the
-    network the communities were found on; ``amplification``: retweeter, author, weight.
-    """
-    core = _synchronised(sync, amplification, rules)
-    principals = _principals(core, amplification, rules)
-    amplifiers = _amplifiers(core, principals, amplification, rules)
-    # A synchronised account that takes no part in its community's amplification is not core;
-    # without it the principals and amplifiers are drawn again. Shares data that names no
-    # original authors (CooRTweet's form) has no amplification to judge by: there the
-    # synchronised accounts stay the core, and no principal or amplifier can be told.
-    if amplification.height:
-        core = _engaged(core, principals, amplifiers, amplification, rules)
-        principals = _principals(core, amplification, rules)
-        amplifiers = _amplifiers(core, principals, amplification, rules)
-    members = pl.concat(
-        [
-            principals.with_columns(tier=pl.lit("principal")),
-            core.with_columns(tier=pl.lit("core")),
-            amplifiers.with_columns(tier=pl.lit("amplifier")),
-        ]
+    """Tier every community of ``members`` (account, community), in two passes: the second
+    takes the amplifiers found by the first out of the background, so that an operation's own
+    amplifiers do not raise the rates its core is judged against."""
+    outside = (
+        retweets.select(account="retweeter")
+        .unique()
+        .join(members.select("account"), on="account", how="anti")
+    )
+    amplifiers = pl.DataFrame(schema=_FOUND_SCHEMA)
+    for _ in range(2):
+        excluded = pl.concat([members["account"], amplifiers["account"]])
+        flow = Flow.of(retweets, excluded)
+        flow = flow.robust(targets(members, flow)["account"].unique(), fdr)
+        tested = targets(members, flow)
+        # Within each community, as for amplifiers: many true targets of one must not lower
+        # the bar for another. The family is every author the community retweets.
+        authors = dict(
+            flow.retweets.join(members.rename({"account": "retweeter"}), on="retweeter")
+            .group_by("community")
+            .agg(m=pl.col("author").n_unique())
+            .iter_rows()
+        )
+        found = pl.concat(
+            [_bh(g, fdr, authors.get(c, 0)) for (c,), g in tested.group_by("community")]
+            or [tested.with_columns(q_value=pl.lit(0.0))]
+        )
+        principal = principals(members, found, flow, fdr)
+        inner = split_members(members, principal, found, flow, fdr)
+        second = amplifier_communities(
+            feeding(members, inner, flow, alpha), alpha, members["community"].n_unique() ** 2
+        )
+        inner = inner.with_columns(
+            tier=pl.when(pl.col("community").is_in(second.implode()))
+            .then(pl.lit("amplifier"))
+            .otherwise(pl.col("tier"))
+        )
+        # An outside principal belongs to the community that pushes it most surely.
+        outer = (
+            principal.join(found, on=["account", "community"])
+            .join(members.select("account"), on="account", how="anti")
+            .sort(["account", "p_value", "community"])
+            .unique("account", keep="first")
+            .select("account", "community")
+        )
+        tiered = pl.concat(
+            [
+                principal.join(members, on=["account", "community"]).with_columns(
+                    tier=pl.lit("principal")
+                ),
+                outer.with_columns(tier=pl.lit("principal")),
+                inner,
+            ]
+        )
+        candidates = outside.join(outer.select("account"), on="account", how="anti")
+        amplifiers, fed = external_amplifiers(candidates, tiered, flow, fdr, alpha)
+    tiered = pl.concat(
+        [tiered, amplifiers.select("account", "community", tier=pl.lit("amplifier"))]
     )
     return Tiering(
-        accounts=_scores(members, network, amplification),
-        feeds=feeds(members, amplification),
+        accounts=scores(tiered, network, flow),
+        structure=structure(members, tiered, fed, flow, alpha),
+        feeds=feeds(tiered, flow),
+        flow=flow,
     )
-
-
-def operations(
-    communities: pl.Series,
-    flagged: pl.Series,
-    feeds_table: pl.DataFrame,
-    given: pl.DataFrame,
-    feeds_share: float = TierRules.feeds_share,
-) -> pl.DataFrame:
-    """community, operation: flagged communities joined by strong FEEDS edges share one.
-
-    An edge is strong when it carries at least ``feeds_share`` of the source community's
-    retweets (``given``: community, retweets). Operations are the connected components of the
-    strong edges between flagged communities; an unflagged community is an operation of its
-    own. Operations are numbered in the order of their first community in ``communities`` (pass
-    them ranked, so operation 1 holds the most suspicious community).
-    """
-    index = pl.DataFrame({"community": communities, "flagged": flagged}).with_row_index("at")
-    ends = (
-        feeds_table.join(given.rename({"community": "source"}), on="source")
-        .filter(pl.col("weight") >= feeds_share * pl.col("retweets"))
-        .join(index.select(source="community", a="at", fa="flagged"), on="source")
-        .join(index.select(target="community", b="at", fb="flagged"), on="target")
-        .filter(pl.col("fa") & pl.col("fb"))
-        .select("a", "b")
-        .to_numpy()
-        .astype(np.int64)
-        .reshape(-1, 2)
-    )
-    graph = igraph.Graph(n=index.height, edges=ends, directed=False)
-    component = np.asarray(graph.connected_components().membership, dtype=np.int64)
-    # Number the components by their first community in the given order.
-    _, first = np.unique(component, return_index=True)
-    number = np.empty(len(first), dtype=np.int64)
-    number[np.argsort(first)] = np.arange(1, len(first) + 1)
-    return pl.DataFrame({"community": communities, "operation": number[component]})

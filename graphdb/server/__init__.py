@@ -1,6 +1,6 @@
 """The managed Neo4j Community server: fetched by Maven, run by Java 17, no Docker.
 
-Layout under the tierscope home (`TIERSCOPE_HOME`, default `~/.tierscope`):
+Layout under the tierscope home (`TIERSCOPE_HOME`, default `~/.tierscope`, mode 0700):
 
     neo4j/conf/neo4j.conf   written by tierscope on every start
     neo4j/data, neo4j/logs  the store and Neo4j's logs (console.log holds stdout/stderr)
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tierscope.graphdb.errors import ServerError
-from tierscope.graphdb.settings import Connection, cache_dir, home
+from tierscope.graphdb.settings import Connection, cache_dir, home, private_dir
 
 POM = Path(__file__).with_name("pom.xml")
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
@@ -268,15 +268,18 @@ class ManagedServer:
         if (self.data_dir / "dbms" / "auth.ini").exists() and self.password_file.exists():
             return
         password = secrets.token_hex(20)  # hex: a leading "-" would read as an option
-        cmd = [java, "-cp", f"{lib}/*", ADMIN_TOOL, "dbms", "set-initial-password", password]
-        done = subprocess.run(cmd, capture_output=True, text=True, env=self._env())
-        if done.returncode != 0:
-            raise ServerError(f"could not set the initial password:\n{done.stdout}{done.stderr}")
-        self.root.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(password + "\n")
         os.chmod(self.password_file, 0o600)
+        # neo4j-admin (picocli) reads `@file` as the arguments in the file, so the password is
+        # never in a process's command line, where any user of the machine could read it.
+        arg = f"@{self.password_file}"
+        cmd = [java, "-cp", f"{lib}/*", ADMIN_TOOL, "dbms", "set-initial-password", arg]
+        done = subprocess.run(cmd, capture_output=True, text=True, env=self._env())
+        if done.returncode != 0:
+            self.password_file.unlink()
+            raise ServerError(f"could not set the initial password:\n{done.stdout}{done.stderr}")
 
     def start(
         self,
@@ -299,6 +302,7 @@ class ManagedServer:
                 )
         lib = self.fetch(log)
         java = self._java()
+        private_dir(self.root)
         self._write_conf(bolt, http)
         self.logs_dir.mkdir(parents=True, exist_ok=True)
         self._ensure_password(java, lib)

@@ -1,0 +1,254 @@
+"""Which co-share ties are more than chance: two views of a pair of accounts, each tested
+against a null model, fused, and thresholded at a false discovery rate.
+
+**Time view** (CooRTweet's projection). ``weight`` w_ab counts the pairs of shares of one object
+by accounts a and b made at most ``window`` seconds apart. Null: the share times of each object
+are shuffled among its shares, which keeps every account's activity, every object's popularity
+and every object's timing (a post that draws a wave of retweets keeps its wave). Under it, two
+given shares of object o fall within the window with probability f_o = P_o / C(n_o, 2), where
+n_o is the number of o's shares and P_o the number of its share pairs within the window. The
+expected weight is E_ab = sum over objects both shared of n_ao n_bo f_o, and the p-value the
+Poisson tail P(X >= w_ab). Only pairs that met at least twice are tested: a single meeting is
+what chance gives two accounts that share popular posts, and leaving it untested (p = 1) can
+only make the test more cautious.
+
+**Overlap view** (what two accounts amplify, whatever the timing). ``common`` c_ab counts the
+distinct objects both shared. Null: each account picks its objects week by week, in proportion
+to their popularity among the other accounts (a bipartite configuration model that keeps every
+account's weekly activity and every object's popularity, as in coordinationz). Then b hits
+a's set A in week t with probability s_a(t) / M(t), where s_a(t) sums the popularity (less
+one, for a itself) of a's objects of week t and M(t) all shares of week t, so
+lambda_ab = sum over weeks of k_b(t) s_a(t) / M(t), with k_b(t) the objects b shared in week t.
+The larger of lambda_ab and lambda_ba is the expectation (the more cautious direction), and the
+p-value the Poisson tail P(X >= c_ab). Sharing a rare object is strong evidence, sharing a viral
+one weak; the weekly blocks keep two accounts that were merely active in the same weeks from
+looking coordinated. Pairs with one common object are not tested (p = 1). The view pairs
+accounts only through objects shared by at most ``popularity_cap`` accounts, the largest
+popularity whose pairs fit ``pair_budget``: beyond it an object is so viral that sharing it says
+little about any two accounts, and pairing its sharers would cost d^2 work. Popularity, activity
+and expectations are taken on that same restricted graph, so the test stays exact on it.
+
+**Fusion and threshold.** A pair's p-value is twice the smaller of its two (Bonferroni over the
+views: valid whichever view carries the signal, and whatever their dependence). Benjamini–
+Hochberg q-values are taken over *every* pair of active accounts (N(N-1)/2 hypotheses, most of
+them never computed because their p-value is 1), and a tie counts as coordination when
+``q_value <= fdr``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from tierscope.graphdb.detect import stats
+from tierscope.graphdb.detect.communities import codes
+from tierscope.graphdb.detect.coordination import (
+    Shares,
+    active_shares,
+    shared_groups,
+    sort_for_window,
+)
+
+WEEK = 7 * 86_400
+# Pair incidences the overlap view may enumerate: about 0.5 GB of pair keys at the most.
+PAIR_BUDGET = 1 << 25
+CHUNK_PAIRS = 1 << 19
+# Cells (pairs x weeks) of the dense blocks the overlap expectation is summed over.
+DENSE_CELLS = 1 << 23
+VIEWS = 2
+
+TEST_SCHEMA = {
+    "account_a": pl.String,
+    "account_b": pl.String,
+    "weight": pl.Int64,
+    "mean_delta": pl.Float64,
+    "expected": pl.Float64,
+    "common": pl.Int64,
+    "expected_common": pl.Float64,
+    "p_time": pl.Float64,
+    "p_overlap": pl.Float64,
+    "p_value": pl.Float64,
+}
+
+
+@dataclass(frozen=True)
+class EdgeTests:
+    """The tested pairs of one projection kind (TEST_SCHEMA), and the family's size.
+
+    table: every pair of the time view's projection (weight >= 1) and every pair with at least
+      two common objects; ``expected`` is null where the pair met fewer than twice, ``common``
+      and ``expected_common`` where it shared fewer than two objects (or only viral ones).
+    accounts: the active accounts (each pair of them is a hypothesis).
+    popularity_cap: the most popular object the overlap view paired accounts through.
+    """
+
+    table: pl.DataFrame
+    accounts: int
+    popularity_cap: int
+
+
+def _incidences(shares: Shares, window: int, min_participation: int) -> pl.DataFrame:
+    """account, obj, n (its shares of obj), f (obj's share pairs within the window), first."""
+    ordered = sort_for_window(shares, active_shares(shares, min_participation), window)
+    rows = pl.DataFrame(
+        {"account": ordered.account, "obj": ordered.obj, "time": ordered.time}
+    ).with_columns(partners=pl.Series(ordered.partners))
+    per_object = rows.group_by("obj").agg(
+        shares=pl.len(), close=pl.col("partners").sum(), first=pl.col("time").min()
+    )
+    per_object = per_object.with_columns(
+        f=pl.when(pl.col("shares") > 1)
+        .then(pl.col("close") / (pl.col("shares") * (pl.col("shares") - 1) / 2))
+        .otherwise(0.0)
+    )
+    return (
+        rows.group_by("obj", "account")
+        .agg(n=pl.len())
+        .join(per_object.select("obj", "f", "first"), on="obj")
+    )
+
+
+def expected_meetings(incidences: pl.DataFrame, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """E_ab = sum over the objects both shared of n_ao n_bo f_o, for account codes a, b."""
+    out = np.zeros(len(a))
+    if not len(a):
+        return out
+    degree = np.bincount(incidences["account"].to_numpy(), minlength=int(max(a.max(), b.max())) + 1)
+    # Walk the objects of the pair's less active account: fewer rows to join.
+    swap = degree[a] > degree[b]
+    low, high = np.where(swap, b, a), np.where(swap, a, b)
+    own = incidences.lazy().select(low="account", obj="obj", x=pl.col("n") * pl.col("f"))
+    other = incidences.lazy().select(high="account", obj="obj", n_high="n")
+    for start in range(0, len(a), CHUNK_PAIRS):
+        chunk = pl.LazyFrame(
+            {"low": low[start : start + CHUNK_PAIRS], "high": high[start : start + CHUNK_PAIRS]}
+        ).with_row_index("i", offset=start)
+        sums = (
+            chunk.join(own, on="low")
+            .join(other, on=["high", "obj"])
+            .group_by("i")
+            .agg(e=(pl.col("x") * pl.col("n_high")).sum())
+            .collect()
+        )
+        out[sums["i"].to_numpy()] = sums["e"].to_numpy()
+    return out
+
+
+def _popularity_cap(popularity: np.ndarray, budget: int) -> int:
+    """The largest popularity d such that pairing the sharers of every object of popularity
+    at most d takes at most ``budget`` pairs."""
+    values, counts = np.unique(popularity, return_counts=True)
+    cumulative = np.cumsum(counts * values * (values - 1) // 2)
+    fits = values[cumulative <= budget]
+    return int(fits[-1]) if fits.size else 1
+
+
+def overlap_tests(
+    incidences: pl.DataFrame, accounts: pl.Series, pair_budget: int = PAIR_BUDGET
+) -> tuple[pl.DataFrame, int]:
+    """account_a, account_b, common, expected_common, p_overlap for pairs with c_ab >= 2;
+    and the popularity cap the view used."""
+    empty = pl.DataFrame(
+        schema={
+            "account_a": pl.String,
+            "account_b": pl.String,
+            "common": pl.Int64,
+            "expected_common": pl.Float64,
+            "p_overlap": pl.Float64,
+        }
+    )
+    if incidences.is_empty():
+        return empty, 0
+    per_object = incidences.group_by("obj").agg(d=pl.len(), first=pl.col("first").first())
+    cap = _popularity_cap(per_object["d"].to_numpy(), pair_budget)
+    kept = per_object.filter(pl.col("d") <= cap).with_columns(
+        week=((pl.col("first") - pl.col("first").min()) // WEEK).cast(pl.Int64)
+    )
+    graph = incidences.select("obj", "account").join(kept.select("obj", "d", "week"), on="obj")
+    # Only accounts with two objects or more can share two; the rest add nothing but pairs.
+    paired = graph.filter(pl.len().over("account") >= 2)
+    a, b, c = shared_groups(paired["obj"].to_numpy(), paired["account"].to_numpy(), len(accounts))
+    keep = c >= 2
+    a, b, c = a[keep], b[keep], c[keep]
+    if not len(a):
+        return empty, cap
+
+    weeks = int(kept["week"].max()) + 1
+    per_week = (
+        graph.group_by("account", "week")
+        .agg(k=pl.len(), s=(pl.col("d") - 1).sum())
+        .join(graph.group_by("week").agg(total=pl.len()), on="week")
+    )
+    acc, wk = per_week["account"].to_numpy(), per_week["week"].to_numpy()
+    picks = np.zeros((len(accounts), weeks), dtype=np.float32)
+    reach = np.zeros((len(accounts), weeks), dtype=np.float32)
+    picks[acc, wk] = per_week["k"].to_numpy()
+    reach[acc, wk] = (per_week["s"] / per_week["total"]).to_numpy()
+    expected = np.empty(len(a))
+    step = max(1, DENSE_CELLS // weeks)
+    for start in range(0, len(a), step):
+        ca, cb = a[start : start + step], b[start : start + step]
+        ab = np.einsum("ij,ij->i", picks[cb], reach[ca], dtype=np.float64)
+        ba = np.einsum("ij,ij->i", picks[ca], reach[cb], dtype=np.float64)
+        expected[start : start + step] = np.maximum(ab, ba)
+    table = pl.DataFrame(
+        {
+            "account_a": accounts.gather(a),
+            "account_b": accounts.gather(b),
+            "common": c,
+            "expected_common": expected,
+            "p_overlap": stats.poisson_sf(c, expected),
+        },
+        schema=empty.schema,
+    )
+    return table, cap
+
+
+def test_edges(
+    shares: Shares,
+    edges: pl.DataFrame,
+    window: int,
+    min_participation: int,
+    pair_budget: int = PAIR_BUDGET,
+) -> EdgeTests:
+    """Test the pairs of one projection kind; ``edges`` is its ``co_share`` edge table."""
+    incidences = _incidences(shares, window, min_participation)
+    met = edges.filter(pl.col("weight") >= 2)
+    expected = expected_meetings(
+        incidences,
+        codes(met["account_a"], shares.accounts),
+        codes(met["account_b"], shares.accounts),
+    )
+    timed = met.select(
+        "account_a",
+        "account_b",
+        expected=pl.Series(expected),
+        p_time=pl.Series(stats.poisson_sf(met["weight"].to_numpy(), expected)),
+    )
+    overlap, cap = overlap_tests(incidences, shares.accounts, pair_budget)
+    table = (
+        edges.join(timed, on=["account_a", "account_b"], how="left")
+        .join(overlap, on=["account_a", "account_b"], how="full", coalesce=True)
+        .with_columns(
+            pl.col("weight").fill_null(0),
+            pl.col("p_time", "p_overlap").fill_null(1.0),
+        )
+        .with_columns(
+            p_value=pl.min_horizontal(VIEWS * pl.min_horizontal("p_time", "p_overlap"), 1.0)
+        )
+        .select([pl.col(n).cast(t) for n, t in TEST_SCHEMA.items()])
+    )
+    active = int(incidences["account"].n_unique()) if incidences.height else 0
+    return EdgeTests(table=table, accounts=active, popularity_cap=cap)
+
+
+def hypotheses(accounts: int) -> int:
+    """Every pair of active accounts is a hypothesis, tested or not."""
+    return max(accounts * (accounts - 1) // 2, 1)
+
+
+def q_values(p_values: np.ndarray, accounts: int) -> np.ndarray:
+    """Benjamini–Hochberg over every pair of ``accounts`` active accounts."""
+    return stats.benjamini_hochberg(p_values, max(hypotheses(accounts), len(p_values)))

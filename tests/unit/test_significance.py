@@ -1,0 +1,104 @@
+"""Tie tests on small worlds whose answer is known by hand, and on pure-chance worlds."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import polars as pl
+import pytest
+from chance import chance_world
+
+from tierscope.graphdb.detect import significance
+from tierscope.graphdb.detect.analyze import DetectParams, analyze, shares
+from tierscope.graphdb.detect.coordination import Shares, co_share
+
+
+def pairs_of(rows: list[tuple[str, str, int]], window: int = 60, **kw: int) -> pl.DataFrame:
+    """Test a shares table of (account, object, time) rows."""
+    account = [r[0] for r in rows]
+    found = Shares.from_ids(
+        account, [r[1] for r in rows], [f"s{i}" for i in range(len(rows))], [r[2] for r in rows]
+    )
+    edges = co_share(found, window, 2, keep_pairs=False).edges
+    return significance.test_edges(found, edges, window, 2, **kw).table
+
+
+def pair(table: pl.DataFrame, a: str, b: str) -> dict[str, object]:
+    (row,) = table.filter((pl.col("account_a") == a) & (pl.col("account_b") == b)).rows(
+        named=True
+    )
+    return row
+
+
+def poisson_tail_3(mean: float) -> float:
+    return 1 - math.exp(-mean) * (1 + mean + mean**2 / 2)
+
+
+def test_expected_meetings_under_the_time_shuffle() -> None:
+    # Three posts, each shared by a, b, c, d at 0, 10, 100 and 1000 s: one pair of the six
+    # falls within 60 s, so f = 1/6; a and b meet on all three.
+    rows = [
+        (acc, f"o{k}", 10_000 * k + t)
+        for k in range(3)
+        for acc, t in (("a", 0), ("b", 10), ("c", 100), ("d", 1000))
+    ]
+    row = pair(pairs_of(rows), "a", "b")
+    assert row["weight"] == 3
+    assert row["expected"] == pytest.approx(0.5)
+    assert row["p_time"] == pytest.approx(poisson_tail_3(0.5))
+    # Pairs that met fewer than twice are not tested in the time view.
+    assert pair(pairs_of(rows), "a", "c")["p_time"] == 1.0
+
+
+def test_expected_common_objects_under_the_configuration_model() -> None:
+    # x and y share three posts nobody else shares; six others share two posts each, alone.
+    # All in one week: M = 18 shares, s_x = 3 (each post has one other sharer), k_y = 3, so
+    # lambda = 3 * 3 / 18 = 0.5.
+    rows = [(acc, f"r{k}", 1000 * k + (5000 if acc == "y" else 0)) for k in range(3) for acc in
+            ("x", "y")]  # fmt: skip
+    rows += [(f"z{i}", f"q{i}-{j}", 100 * i + j) for i in range(6) for j in range(2)]
+    row = pair(pairs_of(rows), "x", "y")
+    assert row["weight"] == 0  # never within the window
+    assert row["common"] == 3
+    assert row["expected_common"] == pytest.approx(0.5)
+    assert row["p_overlap"] == pytest.approx(poisson_tail_3(0.5))
+    assert row["p_value"] == pytest.approx(2 * poisson_tail_3(0.5))
+
+
+def test_viral_objects_beyond_the_budget_leave_the_overlap_view() -> None:
+    viral = [(f"v{i}", "viral", 7 * i) for i in range(30)] + [
+        (f"v{i}", f"own{i}", 50_000) for i in range(30)
+    ]
+    rows = viral + [(acc, f"r{k}", 1000 * k) for k in range(3) for acc in ("x", "y")]
+    # 435 pairs of the viral post's sharers do not fit a budget of 100 pairs.
+    row = pair(pairs_of(rows, pair_budget=100), "x", "y")
+    assert row["common"] == 3
+    table = pairs_of(rows, pair_budget=100)
+    assert table.filter(pl.col("account_a").str.starts_with("v"))["common"].is_null().all()
+
+
+def test_q_values_count_every_pair_of_active_accounts() -> None:
+    assert significance.hypotheses(4) == 6
+    q = significance.q_values(np.array([1e-5, 0.5]), accounts=100)
+    assert q[0] == pytest.approx(1e-5 * 4950)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_chance_ties_are_rare(seed: int) -> None:
+    """In a pure-chance world the tie p-values are conservative: few ties pass even a lax
+    raw 1 % level, and none passes the FDR."""
+    inputs = chance_world(seed)
+    found = shares(inputs, "co-retweet")
+    assert found is not None
+    edges = co_share(found, 60, 2, keep_pairs=False).edges
+    result = significance.test_edges(found, edges, 60, 2)
+    pairs = significance.hypotheses(result.accounts)
+    assert (result.table["p_value"] <= 0.01).sum() <= 0.01 * pairs
+    q = significance.q_values(result.table["p_value"].to_numpy(), result.accounts)
+    assert (q <= 0.01).sum() == 0
+
+
+def test_a_pure_chance_world_flags_nothing_in_99_of_100_draws() -> None:
+    flagged = [analyze(chance_world(seed)).communities["flagged"].any() for seed in range(100)]
+    assert sum(flagged) <= 1
