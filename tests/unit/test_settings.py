@@ -22,7 +22,7 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_home_is_made_owner_only_with_its_parents(tmp_path: Path, monkeypatch):
+def test_home_is_made_owner_only(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("TIERSCOPE_HOME", str(tmp_path / "a" / "b" / "home"))
     root = home()
     assert root == tmp_path / "a" / "b" / "home"
