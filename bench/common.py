@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import threading
 import time
@@ -18,18 +19,38 @@ OUT = Path(__file__).parent / "out"
 
 
 class PeakRss:
-    """Samples this process's RSS every 10 ms while a run is in progress."""
+    """Samples this process's RSS every 10 ms while a run is in progress.
 
-    def __init__(self) -> None:
+    With `children`, the RSS of its child processes (e.g. the neo4j-admin JVM a bulk load
+    runs) is added in. `phase(name, ...)` starts a named phase (it fits `load(phase=...)`);
+    `peaks` holds the peak of each, `peak` the overall one."""
+
+    def __init__(self, children: bool = False) -> None:
         self.process = psutil.Process()
+        self.children = children
         self.peak = self.process.memory_info().rss
+        self.name = "start"
+        self.peaks: dict[str, int] = {}
         self.running = threading.Event()
         self.thread = threading.Thread(target=self._sample, daemon=True)
 
+    def _rss(self) -> int:
+        total = self.process.memory_info().rss
+        if self.children:
+            for child in self.process.children(recursive=True):
+                with contextlib.suppress(psutil.Error):  # it ended between listing and reading
+                    total += child.memory_info().rss
+        return total
+
     def _sample(self) -> None:
         while self.running.is_set():
-            self.peak = max(self.peak, self.process.memory_info().rss)
+            rss = self._rss()
+            self.peak = max(self.peak, rss)
+            self.peaks[self.name] = max(self.peaks.get(self.name, 0), rss)
             time.sleep(0.01)
+
+    def phase(self, name: str, _total: int | None = None) -> None:
+        self.name = name
 
     def __enter__(self) -> PeakRss:
         self.running.set()
@@ -39,7 +60,7 @@ class PeakRss:
     def __exit__(self, *_: object) -> None:
         self.running.clear()
         self.thread.join()
-        self.peak = max(self.peak, self.process.memory_info().rss)
+        self.peak = max(self.peak, self._rss())
 
 
 @contextmanager

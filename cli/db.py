@@ -75,9 +75,12 @@ def wipe(
     ctx: typer.Context,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Delete all accounts, posts, detection runs: every node and relationship."""
+    """Delete all accounts, posts, detection runs: every node and relationship.
+
+    A big managed store (a million nodes or more) is dropped and recreated empty, with a
+    server restart, rather than deleted in transactions."""
     store = state(ctx).store
     if not yes:
         typer.confirm(f"Delete all data in {store.connection.describe()}?", abort=True)
-    deleted = admin.wipe(store)
+    deleted = admin.wipe(store, ManagedServer() if store.connection.managed else None)
     console.print(f"Deleted {deleted:,} nodes.")

@@ -185,6 +185,16 @@ def load(
     max_rejects: Annotated[
         int | None, typer.Option(help="Fail, non-zero, once this many rows are rejected.")
     ] = None,
+    bulk: Annotated[
+        bool | None,
+        typer.Option(
+            "--bulk/--no-bulk",
+            help="Import offline with neo4j-admin (needs the managed server and an empty "
+            "database; the server restarts) or load through Bolt. Default: bulk when both "
+            "hold and the input is 64 MB or more.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Load archives (IO archive tweets/users, twarc2 JSONL, CooRTweet shares, any CSV)."""
@@ -192,17 +202,42 @@ def load(
     mapping = parse_pairs(column, "--column") or None
     store = state(ctx).store
     with rows_progress() as progress:
-        task = progress.add_task("loading", total=None, rate="")
+        task: TaskID | None = None
+        unit = ""
+
+        def finish() -> None:
+            if task is not None:  # a phase of unknown size ends as a full bar
+                done = progress.tasks[task].completed or 1
+                progress.update(task, total=done, completed=done)
+
+        def phase(name: str, total: int | None) -> None:
+            nonlocal task, unit
+            finish()
+            unit = "%" if total == 100 else "rows"
+            task = progress.add_task(name, total=total, rate="")
 
         def advance(n: int) -> None:
+            if task is None:
+                phase("loading", None)
+            assert task is not None
             progress.advance(task, n)
             t = progress.tasks[task]
-            speed = t.completed / t.elapsed if t.elapsed else 0
-            progress.update(task, rate=f"{speed:,.0f} rows/s")
+            if unit == "rows":
+                speed = t.completed / t.elapsed if t.elapsed else 0
+                progress.update(task, rate=f"{speed:,.0f} rows/s")
 
         summary = loader.load(
-            store, files, format, mapping, batch_size, max_rejects, progress=advance
+            store,
+            files,
+            format,
+            mapping,
+            batch_size,
+            max_rejects,
+            progress=advance,
+            bulk=bulk,
+            phase=phase,
         )
+        finish()
     if as_json:
         print_json(loader.summary_dict(summary))
         return
@@ -218,7 +253,7 @@ def load(
         f"Database now holds [bold]{summary.accounts:,}[/] accounts, [bold]{summary.posts:,}[/] "
         f"posts, [bold]{summary.retweets:,}[/] retweets. {summary.rows:,} rows, "
         f"{summary.rejects:,} rejects in {summary.seconds:.1f}s "
-        f"({summary.rows_per_second:,.0f} rows/s)."
+        f"({summary.rows_per_second:,.0f} rows/s, {summary.method})."
     )
 
 

@@ -1,32 +1,52 @@
-"""Load archives into Neo4j: batched `UNWIND $rows` in write transactions.
+"""Load archives into Neo4j, by bulk import into an empty managed store or through Bolt.
 
-Every statement MERGEs on a unique id, so loading a file again, or again after a load that
-was killed part-way, ends in the same state as one clean load. Parsing the next batch
-overlaps with Neo4j writing the previous one.
+Sources are read as polars frames (`Source.chunks`), turned into node and relationship
+tables and deduplicated (`tables`). Both ways end in the same graph:
+
+- Bolt: batched `UNWIND $rows` in write transactions. Every statement MERGEs on a unique
+  id, so loading a file again, or again after a load that was killed part-way, ends in the
+  same state as one clean load. Parsing the next batch overlaps with Neo4j writing the
+  previous one.
+- Bulk: when the target is the managed server and its database is empty (and the input is
+  big enough to be worth a restart, or `bulk=True`), every file is read first, the whole
+  load's tables are written as CSV and imported offline with `neo4j-admin database import
+  full` (see `server.offline`); the server restarts and the constraints are created.
+  Nothing is written until every file has been read, so a bad file, `--max-rejects` or a
+  failed import leave the database as it was.
 """
 
 from __future__ import annotations
 
+import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from tierscope.graphdb import cypherlib
-from tierscope.graphdb.errors import TooManyRejects
-from tierscope.graphdb.records import AccountRecord, PostRecord, Reject, Row
+from tierscope.graphdb.bulk import write_import_files
+from tierscope.graphdb.errors import InputError, TooManyRejects
+from tierscope.graphdb.records import Reject, Row
+from tierscope.graphdb.server import ManagedServer
+from tierscope.graphdb.server.offline import import_full
 from tierscope.graphdb.settings import home
-from tierscope.graphdb.sources import open_source
+from tierscope.graphdb.sources import Source, open_source
+from tierscope.graphdb.sources.frames import rows_to_frame
 from tierscope.graphdb.sources.rejects import RejectWriter, default_rejects_path
 from tierscope.graphdb.store import Store
+from tierscope.graphdb.tables import ACCOUNT_PROPS, POST_PROPS, Tables, dedupe, extract
 
 DEFAULT_BATCH = 10_000
+# Below this much input a bulk import (a server restart) costs more than it saves.
+BULK_MIN_BYTES = 64 << 20
 # Record fields stored as node properties; ids, times and links are written separately.
-_ACCOUNT_PROPS = ("screen_name", "display_name", "lang", "location", "followers", "following")
-_POST_PROPS = ("lang", "text", "client")
+_ACCOUNT_PROPS = ACCOUNT_PROPS
+_POST_PROPS = POST_PROPS
 _STEPS = ("accounts", "posts", "posted", "post_links", "hashtags", "urls", "mentions")
 
 
@@ -46,6 +66,8 @@ class LoadSummary:
     posts: int
     retweets: int
     seconds: float
+    method: str = "bolt"  # "bolt" or "bulk"
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase
     rows: int = field(init=False)
     rejects: int = field(init=False)
 
@@ -58,104 +80,57 @@ class LoadSummary:
         return self.rows / self.seconds if self.seconds > 0 else 0.0
 
 
-def _props(record: AccountRecord | PostRecord, names: tuple[str, ...]) -> dict[str, Any]:
+def _node_params(nodes: pl.DataFrame, props: tuple[str, ...]) -> list[dict[str, Any]]:
     # None means "unknown here": leaving it out keeps what another source already said.
-    return {k: v for k in names if (v := getattr(record, k)) is not None}
+    out: list[dict[str, Any]] = []
+    columns = [nodes[c].to_list() for c in props]
+    for i, (node_id, created_at) in enumerate(
+        zip(nodes["id"].to_list(), nodes["created_at"].to_list(), strict=True)
+    ):
+        entry: dict[str, Any] = {
+            "id": node_id,
+            "props": {k: v[i] for k, v in zip(props, columns, strict=True) if v[i] is not None},
+        }
+        if created_at is not None:
+            entry["created_at"] = created_at
+        out.append(entry)
+    return out
+
+
+def steps(tables: Tables) -> list[tuple[cypherlib.Query, dict[str, Any]]]:
+    """The write statements of one batch's deduplicated tables, in dependency order."""
+    data = {
+        "accounts": lambda: _node_params(tables.accounts, ACCOUNT_PROPS),
+        "posts": lambda: _node_params(tables.posts, POST_PROPS),
+        "posted": lambda: tables.posted.to_dicts(),
+        "post_links": lambda: tables.links.to_dicts(),
+        "hashtags": lambda: tables.hashtags.to_dicts(),
+        "urls": lambda: tables.urls.to_dicts(),
+        "mentions": lambda: tables.mentions.to_dicts(),
+    }
+    out = []
+    for name in _STEPS:
+        rows = data[name]()
+        if rows:
+            out.append((cypherlib.load(f"load/{name}"), {"rows": rows}))
+    return out
 
 
 class Batch:
-    """The parameter lists of one write transaction, deduplicated by id."""
+    """Rows gathered for one write transaction (used where rows come one at a time)."""
 
     def __init__(self) -> None:
-        self.accounts: dict[str, dict[str, Any]] = {}
-        self.posts: dict[str, dict[str, Any]] = {}
-        self.posted: set[tuple[str, str]] = set()
-        self.links: set[tuple[str, str, str]] = set()
-        self.hashtags: set[tuple[str, str]] = set()
-        self.urls: set[tuple[str, str]] = set()
-        self.mentions: set[tuple[str, str]] = set()
-        self.rows = 0
+        self._rows: list[Row] = []
 
-    def _account(self, account_id: str, record: AccountRecord | None = None) -> None:
-        entry = self.accounts.setdefault(account_id, {"id": account_id, "props": {}})
-        if record is not None:
-            entry["props"].update(_props(record, _ACCOUNT_PROPS))
-            if record.created_at is not None:
-                entry["created_at"] = record.created_at
-
-    def _post(self, post_id: str, author: str | None = None) -> None:
-        self.posts.setdefault(post_id, {"id": post_id, "props": {}})
-        if author:
-            self._account(author)
-            self.posted.add((author, post_id))
+    @property
+    def rows(self) -> int:
+        return len(self._rows)
 
     def add(self, row: Row) -> None:
-        self.rows += 1
-        if row.account is not None:
-            self._account(row.account.id, row.account)
-        post = row.post
-        if post is None:
-            return
-        self._post(post.id, post.account_id)
-        entry = self.posts[post.id]
-        entry["props"].update(_props(post, _POST_PROPS))
-        if post.created_at is not None:
-            entry["created_at"] = post.created_at
-        for target, author, kind in (
-            (post.retweet_of, post.retweet_of_account, "RETWEET_OF"),
-            (post.reply_to, post.reply_to_account, "REPLY_TO"),
-            (post.quotes, None, "QUOTES"),
-        ):
-            if target:
-                self._post(target, author)
-                self.links.add((post.id, target, kind))
-        self.hashtags.update((post.id, tag.lower()) for tag in post.hashtags if tag)
-        self.urls.update((post.id, url) for url in post.urls if url)
-        for account_id in post.mentions:
-            if account_id:
-                self._account(account_id)
-                self.mentions.add((post.id, account_id))
+        self._rows.append(row)
 
     def steps(self) -> list[tuple[cypherlib.Query, dict[str, Any]]]:
-        def rows(name: str) -> list[dict[str, Any]]:
-            match name:
-                case "accounts":
-                    return list(self.accounts.values())
-                case "posts":
-                    return list(self.posts.values())
-                case "posted":
-                    return [{"account": a, "post": p} for a, p in self.posted]
-                case "post_links":
-                    return [{"post": p, "target": t, "type": k} for p, t, k in self.links]
-                case "hashtags":
-                    return [{"post": p, "tag": t} for p, t in self.hashtags]
-                case "urls":
-                    return [{"post": p, "url": u} for p, u in self.urls]
-                case _:
-                    return [{"post": p, "account": a} for p, a in self.mentions]
-
-        steps = []
-        for name in _STEPS:
-            data = rows(name)
-            if data:
-                steps.append((cypherlib.load(f"load/{name}"), {"rows": data}))
-        return steps
-
-
-def _batches(
-    items: Iterable[Row | Reject], size: int, on_reject: Callable[[Reject], None]
-) -> Iterator[Batch]:
-    batch = Batch()
-    for item in items:
-        if isinstance(item, Reject):
-            on_reject(item)
-            continue
-        batch.add(item)
-        if batch.rows >= size:
-            yield batch
-            batch = Batch()
-    if batch.rows:
-        yield batch
+        return steps(dedupe(extract(rows_to_frame(self._rows))))
 
 
 class _RejectSink:
@@ -192,6 +167,10 @@ def counts(store: Store) -> dict[str, int]:
     return store.run(cypherlib.load("load/counts"))[0]
 
 
+Phase = Callable[[str, int | None], None]
+"""Announces a phase of the load: its name and its size (rows or percent; None: unknown)."""
+
+
 def load(
     store: Store,
     paths: list[Path],
@@ -200,32 +179,156 @@ def load(
     batch_size: int = DEFAULT_BATCH,
     max_rejects: int | None = None,
     progress: Callable[[int], None] = lambda _: None,
+    bulk: bool | None = None,
+    phase: Phase = lambda name, total: None,
+    server: ManagedServer | None = None,
 ) -> LoadSummary:
-    """Load files in order; `progress` gets the number of rows just written."""
+    """Load files in order; `progress` advances the current phase (rows written or read,
+    or percent of the import), `phase` starts one.
+
+    `bulk`: None picks the bulk import when the target is the managed server (`server`, or
+    the one under the tierscope home), its database is empty and the input is at least
+    BULK_MIN_BYTES; True insists on it (InputError when it cannot be done), False uses Bolt.
+    """
     started = time.perf_counter()
     files: list[FileSummary] = []
-    with ExitStack() as opened, ThreadPoolExecutor(max_workers=1) as writer:
+    with ExitStack() as opened:
         # Open every source first: a missing column fails the run before anything is written.
         sources = [opened.enter_context(open_source(p, format, mapping)) for p in paths]
-        store.apply_schema()
+        target = _bulk_target(store, sources, bulk, server)
+        timings: dict[str, float] = {}
+        if target is not None:
+            _load_bulk(store, target, sources, files, max_rejects, progress, phase, timings)
+            method = "bulk"
+        else:
+            phase("loading through Bolt", None)
+            store.apply_schema()
+            _load_bolt(store, sources, files, batch_size, max_rejects, progress)
+            timings["load"] = time.perf_counter() - started
+            method = "bolt"
+    totals = counts(store)
+    return LoadSummary(
+        files=files,
+        seconds=time.perf_counter() - started,
+        method=method,
+        phases={k: round(v, 2) for k, v in timings.items()},
+        **totals,
+    )
+
+
+def _bulk_target(
+    store: Store, sources: list[Source], bulk: bool | None, server: ManagedServer | None
+) -> ManagedServer | None:
+    if bulk is False:
+        return None
+    if not store.connection.managed:
+        if bulk:
+            raise InputError(
+                "--bulk needs the managed server: the target is "
+                f"{store.connection.describe()}, which only Bolt can load"
+            )
+        return None
+    if bulk is None and sum(_size(s.path) for s in sources) < BULK_MIN_BYTES:
+        return None
+    nodes = store.run(cypherlib.load("load/node_count"))[0]["nodes"]
+    if nodes:
+        if bulk:
+            raise InputError(
+                f"--bulk needs an empty database, and this one holds {nodes:,} nodes; "
+                "load without --bulk, or empty it first with `tierscope db wipe`"
+            )
+        return None
+    return server or ManagedServer()
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _read(
+    source: Source, files: list[FileSummary], max_rejects: int | None
+) -> Iterator[tuple[pl.DataFrame, FileSummary]]:
+    """The frames of one source, its rejects written (and --max-rejects kept) as they come."""
+    summary = FileSummary(path=source.path, format=source.format)
+    files.append(summary)
+    rejects_path = default_rejects_path(source.path, home() / "rejects")
+    rejects_path.unlink(missing_ok=True)  # a stale file would describe an older run
+    with _RejectSink(rejects_path, summary, files, max_rejects) as sink:
+        for chunk in source.chunks():
+            for reject in chunk.rejects:
+                sink.add(reject)
+            yield chunk.frame, summary
+
+
+def _load_bolt(
+    store: Store,
+    sources: list[Source],
+    files: list[FileSummary],
+    batch_size: int,
+    max_rejects: int | None,
+    progress: Callable[[int], None],
+) -> None:
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        pending: Future[None] | None = None
         for source in sources:
-            summary = FileSummary(path=source.path, format=source.format)
-            files.append(summary)
-            rejects_path = default_rejects_path(source.path, home() / "rejects")
-            rejects_path.unlink(missing_ok=True)  # a stale file would describe an older run
-            with _RejectSink(rejects_path, summary, files, max_rejects) as sink:
-                pending: Future[None] | None = None
-                for batch in _batches(source, batch_size, sink.add):
-                    steps = batch.steps()
+            for frame, summary in _read(source, files, max_rejects):
+                for offset in range(0, frame.height, batch_size):
+                    batch = frame.slice(offset, batch_size)
+                    batch_steps = steps(dedupe(extract(batch)))
                     if pending is not None:
                         pending.result()
-                    pending = writer.submit(store.write_batch, steps)
-                    summary.rows += batch.rows
-                    progress(batch.rows)
-                if pending is not None:
-                    pending.result()
-    totals = counts(store)
-    return LoadSummary(files=files, seconds=time.perf_counter() - started, **totals)
+                    pending = writer.submit(store.write_batch, batch_steps)
+                    summary.rows += batch.height
+                    progress(batch.height)
+        if pending is not None:
+            pending.result()
+
+
+def _load_bulk(
+    store: Store,
+    server: ManagedServer,
+    sources: list[Source],
+    files: list[FileSummary],
+    max_rejects: int | None,
+    progress: Callable[[int], None],
+    phase: Phase,
+    timings: dict[str, float],
+) -> None:
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = now - clock
+        clock = now
+
+    phase("reading", None)
+    parts: list[Tables] = []
+    for source in sources:
+        for frame, summary in _read(source, files, max_rejects):
+            parts.append(extract(frame))
+            summary.rows += frame.height
+            progress(frame.height)
+    lap("read")
+    phase("deduplicating and writing import files", None)
+    folder = server.neo4j_home / "import"
+    shutil.rmtree(folder, ignore_errors=True)
+    try:
+        tables = dedupe(Tables.concat(parts))
+        del parts
+        import_files = write_import_files(tables, folder)
+        del tables
+        lap("write files")
+        import_full(server, import_files, phase, progress)
+        lap("import and restart")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    phase("creating constraints and indexes", None)
+    store.apply_schema()
+    lap("constraints")
 
 
 _LOADABLE = (".csv", ".jsonl", ".json", ".gz", ".zip")
@@ -247,6 +350,7 @@ def expand_paths(paths: list[Path]) -> list[Path]:
 
 
 def summary_dict(summary: LoadSummary) -> dict[str, Any]:
+    """The summary as plain data, for --json."""
     data = asdict(summary)
     data["rows_per_second"] = round(summary.rows_per_second, 1)
     return data

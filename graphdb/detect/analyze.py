@@ -67,7 +67,6 @@ from tierscope.graphdb.detect.inputs import DetectInputs
 from tierscope.graphdb.detect.significance import (
     TEST_SCHEMA,
     EdgeTests,
-    hypotheses,
     q_values,
     test_edges,
 )
@@ -322,18 +321,16 @@ def _untiered(members: pl.DataFrame, network: Network, flow: Flow) -> Tiering:
     )
 
 
-def coordination(members: pl.DataFrame, ties: pl.DataFrame, accounts: int) -> pl.DataFrame:
-    """community, ties, p_coordination: a community's significant internal ties, and its
-    strongest tie's p-value times every pair of active accounts (Bonferroni)."""
+def coordination(members: pl.DataFrame, ties: pl.DataFrame) -> pl.DataFrame:
+    """community, ties, p_coordination: a community's significant internal ties, and the
+    smallest q-value among them (the ties were tested as one family of every pair of active
+    accounts, so this is the evidence that the community's accounts meet beyond chance)."""
     inside = (
         ties.join(members.select(account_a="account", community="community"), on="account_a")
         .join(members.select(account_b="account", c2="community"), on="account_b")
         .filter(pl.col("community") == pl.col("c2"))
     )
-    return inside.group_by("community").agg(
-        ties=pl.len(),
-        p_coordination=pl.min_horizontal(pl.col("p_value").min() * hypotheses(accounts), 1.0),
-    )
+    return inside.group_by("community").agg(ties=pl.len(), p_coordination=pl.col("q_value").min())
 
 
 def analyze(
@@ -350,7 +347,6 @@ def analyze(
     timings["projection"] = time.perf_counter() - start
     start = time.perf_counter()
     edges = fuse(tested)
-    accounts_active = max((t.accounts for t in tested.values()), default=0)
     del tested
     ties = coordination_network(edges, params)
     timings["ties"] = time.perf_counter() - start
@@ -375,9 +371,7 @@ def analyze(
         principal_ids,
         params.alpha,
     )
-    decided = decide(
-        members, tiering, evidence, coordination(members, ties, accounts_active), params
-    )
+    decided = decide(members, tiering, evidence, coordination(members, ties), params)
     detection = _assemble(edges, members, tiering, decided, retweets, inputs, params)
     timings["tiers"] = time.perf_counter() - start
     flagged = detection.communities.filter("flagged")

@@ -447,10 +447,19 @@ def structure(
         alpha,
         sizes,
     )
-    p_feeds = (
-        feeding(members, tiered, flow, alpha)
-        .group_by(community="source")
-        .agg(p_feeds=pl.min_horizontal(pl.col("p_value").min() * pl.len(), 1.0))
+    fed_by = feeding(members, tiered, flow, alpha)
+    p_feeds = fed_by.group_by(community="source").agg(
+        p_feeds=pl.min_horizontal(pl.col("p_value").min() * pl.len(), 1.0)
+    )
+    # Fed by outside accounts, or by another community's members (a second tier that is a
+    # community of its own): the smaller of the two, times two.
+    by_community = fed_by.group_by(community="target").agg(
+        p_by=pl.min_horizontal(pl.col("p_value").min() * pl.len(), 1.0)
+    )
+    fed = (
+        fed.join(by_community, on="community", how="full", coalesce=True)
+        .with_columns(pl.col("p_fed", "p_by").fill_null(1.0))
+        .select("community", p_fed=pl.min_horizontal(2 * pl.min_horizontal("p_fed", "p_by"), 1.0))
     )
     table = (
         members.select("community")
