@@ -271,6 +271,12 @@ def _draw_op(
             sorted(rng.choice(n_principals, min(n_principals, _int(rng, 2, 4)), replace=False))
             for _ in core_cells
         ]
+        # Every principal is pushed by some cell: an account nobody pushes is no principal.
+        pushed = {int(i) for cell in cell_principals for i in cell}
+        for k, missing in enumerate(i for i in range(n_principals) if i not in pushed):
+            cell_principals[k % len(core_cells)] = sorted(
+                [*cell_principals[k % len(core_cells)], missing]
+            )
     else:
         cell_principals = [list(range(n_principals)) for _ in core_cells]
     amplifier_cells = [_int(rng, 40, 150) for _ in range(_int(rng, 2, 6))] if shape == "A" else []
