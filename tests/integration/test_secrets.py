@@ -83,7 +83,7 @@ def _assert_private(server: ManagedServer) -> None:
     assert not [c for c in everyone if password in c]
     files = _readable_files(server.root)
     names = {p.name for p in files}
-    assert {"neo4j.conf", "debug.log", "neo4j.log", "auth.ini", "server.json"} <= names
+    assert {"neo4j.conf", "debug.log", "neo4j.log", "server.json"} <= names
     assert not [p for p in files if password in p.read_bytes()]
 
 
