@@ -306,12 +306,21 @@ def _load_bulk(
         clock = now
 
     phase("reading", None)
-    parts: list[Tables] = []
-    for source in sources:
-        for frame, summary in _read(source, files, max_rejects):
-            parts.append(extract(frame))
-            summary.rows += frame.height
-            progress(frame.height)
+    # The server must be down for the import and takes seconds to stop: stop it while reading.
+    with ThreadPoolExecutor(max_workers=1) as background:
+        stopping = background.submit(server.stop)
+        parts: list[Tables] = []
+        try:
+            for source in sources:
+                for frame, summary in _read(source, files, max_rejects):
+                    parts.append(extract(frame))
+                    summary.rows += frame.height
+                    progress(frame.height)
+        except BaseException:
+            stopping.result()
+            server.start()  # nothing was written: the database is as it was
+            raise
+        stopping.result()
     lap("read")
     phase("deduplicating and writing import files", None)
     folder = server.neo4j_home / "import"
@@ -327,7 +336,7 @@ def _load_bulk(
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     phase("creating constraints and indexes", None)
-    store.apply_schema()
+    store.apply_schema(parallel=True, timeout=3600)
     lap("constraints")
 
 

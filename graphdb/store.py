@@ -8,6 +8,7 @@ driver errors into `DatabaseError`s a user can act on.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -141,13 +142,29 @@ class Store:
         with _translate(self.connection, query), self._session() as session:
             return session.run(query.text, params or {}).consume().counters
 
-    def apply_schema(self) -> None:
-        """Constraints and indexes; each statement is idempotent (IF NOT EXISTS)."""
+    def apply_schema(self, parallel: bool = False, timeout: int = 300) -> None:
+        """Constraints and indexes; each statement is idempotent (IF NOT EXISTS).
+
+        `parallel` runs the statements side by side, one session each (on a full store,
+        building the constraints' indexes is most of the work, and it runs on every core);
+        a statement that deadlocks on the schema lock is retried. `timeout`: seconds to wait
+        for the indexes to come online."""
         schema = cypherlib.load("schema")
-        with _translate(self.connection, schema), self._session() as session:
-            for statement in schema.statements():
-                session.run(statement).consume()
-            session.run("CALL db.awaitIndexes(300)").consume()
+
+        def create(statement: str) -> None:
+            with self._session() as session:
+                session.execute_write(lambda tx: tx.run(statement).consume())
+
+        with _translate(self.connection, schema):
+            if parallel:
+                with ThreadPoolExecutor(max_workers=len(schema.statements())) as pool:
+                    for done in [pool.submit(create, s) for s in schema.statements()]:
+                        done.result()
+            else:
+                for statement in schema.statements():
+                    create(statement)
+            with self._session() as session:
+                session.run(f"CALL db.awaitIndexes({int(timeout)})").consume()
 
 
 @contextmanager

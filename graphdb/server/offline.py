@@ -20,6 +20,8 @@ from tierscope.graphdb.server import ADMIN_TOOL, DEFAULT_HEAP, DEFAULT_PAGECACHE
 
 DATABASE = "neo4j"
 _PERCENT = re.compile(rb"(\d{1,3})% ")
+_STAGE = re.compile(rb"\((\d)/(\d)\) ")  # "(2/4) Relationship import ..."
+_STAGES = 4
 
 Phase = Callable[[str, int | None], None]
 """Announces a phase: its name and its size (None when unknown)."""
@@ -69,12 +71,11 @@ def import_full(
 ) -> None:
     """Replace the store of the (empty) `neo4j` database with the files' contents.
 
-    Stops the server, imports, starts it again. When the tool fails, the store it left is
-    deleted and the previous one put back, the server restarted, and ServerError raised.
+    Stops the server (if it still runs), imports, starts it. When the tool fails, the store
+    it left is deleted, the previous one put back, the server started and ServerError raised.
     """
     lib = server.fetch(log)
     java = server._java()
-    was_running = server.is_running()
     phase("stopping Neo4j", None)
     server.stop()
     aside = server.data_dir / ".before-import"
@@ -98,9 +99,8 @@ def import_full(
             target.parent.mkdir(parents=True, exist_ok=True)
             source.rename(target)
         shutil.rmtree(aside, ignore_errors=True)
-        if was_running:
-            phase("starting Neo4j again, with the store as it was", None)
-            server.start(log=log)
+        phase("starting Neo4j again, with the store as it was", None)
+        server.start(log=log)
         raise
     shutil.rmtree(aside, ignore_errors=True)
     phase("starting Neo4j", None)
@@ -110,7 +110,9 @@ def import_full(
 def _run_import(
     server: ManagedServer, cmd: list[str], output: Path, progress: Callable[[int], None]
 ) -> None:
+    """Run the tool, its output to `output`; its four stages of 0-100 % make one 0-100."""
     done = 0
+    stage = 1
     with (
         output.open("wb") as out,
         subprocess.Popen(
@@ -121,13 +123,16 @@ def _run_import(
         tail = b""
         while chunk := os.read(proc.stdout.fileno(), 4096):
             out.write(chunk)
-            tail = (tail + chunk)[-64:]
-            for match in _PERCENT.finditer(tail):
-                percent = min(int(match.group(1)), 100)
-                if percent > done:
-                    progress(percent - done)
-                    done = percent
-            tail = tail[-8:]
+            tail += chunk
+            *complete, tail = tail.split(b"\n")
+            for line in complete:
+                if found := _STAGE.match(line):
+                    stage = int(found.group(1))
+                elif found := _PERCENT.search(line):
+                    overall = ((stage - 1) * 100 + min(int(found.group(1)), 100)) // _STAGES
+                    if overall > done:
+                        progress(overall - done)
+                        done = overall
         code = proc.wait()
     if code != 0:
         lines = output.read_text(errors="replace").splitlines()

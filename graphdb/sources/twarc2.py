@@ -12,6 +12,8 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import orjson
+
 from tierscope.graphdb.records import AccountRecord, PostRecord, Reject, Row
 from tierscope.graphdb.sources._values import BadValue, parse_time
 
@@ -33,10 +35,15 @@ def jsonl_rows(lines: Iterator[bytes], lineno: int, member: str | None) -> Itera
             yield Reject(lineno, "", where + "invalid UTF-8", raw)
             continue
         try:
-            obj = json.loads(text)
-        except ValueError as exc:
-            yield Reject(lineno, "", f"{where}not JSON ({exc})", text.rstrip("\r\n"))
-            continue
+            obj = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            # orjson refuses a few things json takes (NaN, huge integers, lone surrogates):
+            # json decides, so that both accept and reject the same lines.
+            try:
+                obj = json.loads(text)
+            except ValueError as exc:
+                yield Reject(lineno, "", f"{where}not JSON ({exc})", text.rstrip("\r\n"))
+                continue
         yield from _object_rows(obj, lineno, where, text)
 
 

@@ -228,3 +228,17 @@ def test_chunks_are_frames_in_file_order() -> None:
     frame = pl.concat([c.frame for c in chunks])
     assert frame["line"].is_sorted()
     assert frame.height == 407
+
+
+def test_twarc2_lines_orjson_refuses_still_load(tmp_path: Path) -> None:
+    """orjson reads twarc2 lines; what it refuses but json takes (NaN, a huge integer)
+    still loads, and a line neither reads is rejected with json's reason."""
+    path = tmp_path / "t.jsonl"
+    path.write_text(
+        '{"id": "1", "text": "a", "author_id": "2", "created_at": "1", "x": NaN}\n'
+        '{"id": "3", "text": "b", "author_id": "4", "created_at": "1", "n": 1' + "0" * 30 + "}\n"
+        "{broken\n"
+    )
+    rows, rejects = same(path)
+    assert [r.post.id for r in rows if r.post] == ["1", "3"]
+    assert [(r.line, r.reason.split(" (")[0]) for r in rejects] == [(3, "not JSON")]
