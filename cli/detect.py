@@ -35,18 +35,30 @@ def detect(
     edge_weight: Annotated[
         float | None,
         typer.Option(
-            help="Drop weak ties before clustering: a weight >= 1 is an absolute minimum, "
-            "a value in (0, 1) a quantile, as CooRTweet's edge_weight."
+            help="Also drop significant ties that met fewer times than this before clustering: "
+            "a weight >= 1 is an absolute minimum, a value in (0, 1) a quantile, as "
+            "CooRTweet's edge_weight."
         ),
     ] = None,
     algorithm: Annotated[str, typer.Option(help="leiden, louvain or infomap.")] = "leiden",
     resolution: Annotated[float, typer.Option(help="Leiden/Louvain resolution.")] = 1.0,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same communities.")] = 42,
+    fdr: Annotated[
+        float,
+        typer.Option(
+            help="False discovery rate for coordination ties, principals and amplifiers "
+            "(Benjamini–Hochberg)."
+        ),
+    ] = DetectParams.fdr,
+    alpha: Annotated[
+        float, typer.Option(help="Level at which a community is flagged as an operation.")
+    ] = DetectParams.alpha,
     store_edges: Annotated[
         str,
         typer.Option(
-            help="COORDINATED_WITH edges written to Neo4j: backbone (each tiered account's "
-            "strongest ties), all, or none. The full table is kept for `export edges`."
+            help="COORDINATED_WITH edges written to Neo4j: backbone (the significant ties "
+            "between community accounts, each one's strongest), all, or none. Every tested "
+            "pair is kept for `export edges`."
         ),
     ] = "backbone",
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
@@ -68,6 +80,8 @@ def detect(
         algorithm=algorithm,
         resolution=resolution,
         seed=seed,
+        fdr=fdr,
+        alpha=alpha,
     )
     store = state(ctx).store
     with phase_progress() as progress:
@@ -81,7 +95,7 @@ def detect(
     for tier in ("principal", "core", "amplifier"):
         table.add_row(tier, f"{summary.tiers.get(tier, 0):,}")
     table.add_row("flagged accounts", f"{summary.flagged:,}")
-    table.add_row("coordination edges", f"{summary.edges:,} ({summary.edges_stored:,} in Neo4j)")
+    table.add_row("tested pairs", f"{summary.edges:,} ({summary.edges_stored:,} in Neo4j)")
     for phase, seconds in summary.timings.items():
         table.add_row(f"{phase} (s)", f"{seconds:.2f}")
     console.print(table)

@@ -20,7 +20,17 @@ from tierscope.graphdb.errors import InputError
 from tierscope.graphdb.store import Store
 
 TABLE_FORMATS = ("csv", "json")
-EDGE_COLUMNS = ["account_a", "account_b", "weight", "mean_delta"]
+EDGE_COLUMNS = [
+    "account_a",
+    "account_b",
+    "weight",
+    "mean_delta",
+    "expected",
+    "common",
+    "expected_common",
+    "p_value",
+    "q_value",
+]
 GRAPH_FORMATS = ("graphml", "gexf")
 
 
@@ -201,8 +211,10 @@ def export_accounts(store: Store, run_id: str, fmt: str, output: Path | None) ->
 
 
 def export_edges(store: Store, run_id: str, kind: str, fmt: str, output: Path | None) -> int:
-    """The run's full projection edge table for one kind, strongest first, as CSV, JSON,
-    Parquet, or GraphML/GEXF with each account's tier and community; returns the edges.
+    """The run's tested pairs for one kind, strongest first, as CSV, JSON, Parquet, or
+    GraphML/GEXF with each account's tier and community; returns the edges. ``weight`` is
+    CooRTweet's (0 for a pair tested in the overlap view only), ``expected`` and
+    ``expected_common`` the null models' expectations, ``q_value`` the pair's fused q-value.
 
     Detection keeps the full table as Parquet; without it (a run made on another machine)
     the COORDINATED_WITH edges stored in Neo4j are exported instead.

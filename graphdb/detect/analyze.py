@@ -40,6 +40,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -67,7 +68,6 @@ from tierscope.graphdb.detect.inputs import DetectInputs
 from tierscope.graphdb.detect.significance import (
     TEST_SCHEMA,
     EdgeTests,
-    q_values,
     test_edges,
 )
 from tierscope.graphdb.detect.tiers import (
@@ -85,6 +85,7 @@ KINDS = ("co-retweet", "co-hashtag", "co-url", "co-text")
 # Pairs summed per sorted batch in co_share: 128 MB batches keep a scale-4 run about 0.5 GB
 # lighter than the default 512 MB, and merging more of them costs no time.
 BATCH_PAIRS = 1 << 24
+WEEK = 7 * 86_400
 # -log10 of the smallest p-value a float carries; a tie's clustering weight is capped there.
 MAX_EVIDENCE = 300.0
 
@@ -131,7 +132,6 @@ PRINCIPAL_SCHEMA = {
 }
 EDGES_SCHEMA = {
     **{k: v for k, v in TEST_SCHEMA.items() if k not in ("p_time", "p_overlap")},
-    "q_value": pl.Float64,
     "kind": pl.String,
 }
 # The p-values Fisher's method combines into the ranking score.
@@ -241,22 +241,24 @@ def project(inputs: DetectInputs, params: DetectParams) -> dict[str, EdgeTests]:
 
 
 def fuse(tested: dict[str, EdgeTests]) -> pl.DataFrame:
-    """EDGES_SCHEMA over every kind, with each pair's q-value after fusing the kinds: a pair's
-    p-value is its smallest over the kinds times their number (Bonferroni)."""
+    """EDGES_SCHEMA over every kind; a pair's q-value (and p-value) is its smallest over the
+    kinds times their number (Bonferroni across kinds)."""
     if not tested:
         return pl.DataFrame(schema=EDGES_SCHEMA)
     rows = pl.concat(
         [t.table.with_columns(kind=pl.lit(kind)) for kind, t in tested.items()], how="vertical"
     )
-    pairs = rows.group_by("account_a", "account_b").agg(
-        p=pl.min_horizontal(pl.col("p_value").min() * len(tested), 1.0)
-    )
-    accounts = max(t.accounts for t in tested.values())
-    pairs = pairs.with_columns(q_value=pl.Series(q_values(pairs["p"].to_numpy(), accounts)))
-    return (
-        rows.join(pairs.drop("p"), on=["account_a", "account_b"])
-        .select([pl.col(n).cast(t) for n, t in EDGES_SCHEMA.items()])
-        .sort("kind", "account_a", "account_b")
+    if len(tested) > 1:
+        rows = rows.with_columns(
+            [
+                pl.min_horizontal(
+                    pl.col(c).min().over("account_a", "account_b") * len(tested), 1.0
+                ).alias(c)
+                for c in ("p_value", "q_value")
+            ]
+        )
+    return rows.select([pl.col(n).cast(t) for n, t in EDGES_SCHEMA.items()]).sort(
+        "kind", "account_a", "account_b"
     )
 
 
@@ -280,14 +282,18 @@ def coordination_network(edges: pl.DataFrame, params: DetectParams) -> pl.DataFr
 
 
 def retweet_amplification(posts: pl.DataFrame) -> pl.DataFrame:
-    """retweeter, author, weight: retweets of posts with a known author, less self-retweets."""
+    """retweeter, author, week, weight: retweets of posts with a known author, less
+    self-retweets, per week of the retweet (weeks counted from the first post)."""
+    start = posts["time"].min() if posts.height else 0
     return (
         posts.lazy()
         .filter(
             pl.col("original_account").is_not_null()
             & (pl.col("account") != pl.col("original_account"))
         )
-        .group_by(retweeter="account", author="original_account")
+        .group_by(
+            retweeter="account", author="original_account", week=(pl.col("time") - start) // WEEK
+        )
         .agg(weight=pl.len().cast(pl.Int64))
         .collect()
     )
@@ -315,6 +321,7 @@ def _untiered(members: pl.DataFrame, network: Network, flow: Flow) -> Tiering:
     )
     return Tiering(
         accounts=accounts,
+        pushes=pl.DataFrame(schema={"account": pl.String, "community": pl.Int64}),
         structure=structure,
         feeds=pl.DataFrame(schema=FEEDS_SCHEMA),
         flow=flow,
@@ -386,30 +393,48 @@ def _fmt(p: float | None) -> str:
     return "missing" if p is None or np.isnan(p) else f"p={p:.2g}"
 
 
-def _reason(row: dict[str, object], flagged: bool) -> str:
+def _reason(row: dict[str, Any], alpha: float) -> str:
     """One sentence a reviewer can check: which tests decided, and their p-values."""
-    coordinated = f"coordinated beyond chance ({_fmt(row['p_coordination'])})"  # type: ignore[arg-type]
+    coordinated = f"coordinated beyond chance ({_fmt(row['p_coordination'])})"
     structure, inauthentic = row["p_structure"], row["p_inauthentic"]
-    signs = ", ".join(
-        f"{name.removeprefix('p_')} {_fmt(row[name])}"  # type: ignore[arg-type]
-        for name in INAUTHENTICITY
-    )
+    signs = ", ".join(f"{name.removeprefix('p_')} {_fmt(row[name])}" for name in INAUTHENTICITY)
+    if row["joined"] is not None:
+        return (
+            f"flagged: {coordinated}, and it pushes a principal of flagged community "
+            f"{row['joined']}: the same push, one operation"
+        )
     if structure is None and inauthentic is None:
         basis = "every operation signal is missing from the data, so coordination alone decides"
-        return f"{'flagged' if flagged else 'not flagged'}: {coordinated}; {basis}"
-    if flagged:
+        return f"{'flagged' if row['flagged'] else 'not flagged'}: {coordinated}; {basis}"
+    if row["flagged"]:
         why = []
-        if structure is not None and structure <= row["alpha"]:  # type: ignore[operator]
-            why.append(f"a tier structure ({_fmt(structure)})")  # type: ignore[arg-type]
-        if inauthentic is not None and inauthentic <= row["alpha"]:  # type: ignore[operator]
+        if structure is not None and structure <= alpha:
+            why.append(f"a tier structure ({_fmt(structure)})")
+        if inauthentic is not None and inauthentic <= alpha:
             why.append(f"two or more signs of inauthenticity ({signs})")
         return f"flagged: {coordinated}, with " + " and ".join(why or ["its combined evidence"])
-    if row["p_coordination"] is None or row["p_coordination"] > row["alpha"]:  # type: ignore[operator]
-        return f"not flagged: coordination not beyond chance ({_fmt(row['p_coordination'])})"  # type: ignore[arg-type]
+    if row["p_coordination"] is None or row["p_coordination"] > alpha:
+        return f"not flagged: coordination not beyond chance ({_fmt(row['p_coordination'])})"
     return (
         f"not flagged: {coordinated}, but it looks like a genuine audience: no tier structure "
-        f"({_fmt(structure)}) and fewer than two signs of inauthenticity ({signs})"  # type: ignore[arg-type]
+        f"({_fmt(structure)}) and fewer than two signs of inauthenticity ({signs})"
     )
+
+
+def _joined(table: pl.DataFrame, pushes: pl.DataFrame, alpha: float) -> pl.DataFrame:
+    """community, joined: an unflagged but coordinated community that pushes a principal of a
+    flagged one joins it (the same push is one operation; its own second tier may have gone
+    to its sister cell). ``joined`` is the flagged community, or null."""
+    flagged = table.filter("flagged").select("community")
+    candidates = table.filter(~pl.col("flagged") & (pl.col("p_coordination") <= alpha))
+    links = (
+        pushes.join(flagged, on="community")
+        .join(pushes.rename({"community": "other"}), on="account")
+        .join(candidates.select(other="community"), on="other")
+        .group_by(community="other")
+        .agg(joined=pl.col("community").min())
+    )
+    return table.select("community").join(links, on="community", how="left")
 
 
 def decide(
@@ -465,11 +490,11 @@ def decide(
         flagged=pl.Series(q_flag <= params.alpha),
         score=pl.Series(np.nan_to_num(score, nan=0.0)),
     ).with_columns(pl.col("p_inauthentic", "p_operation", "score").fill_nan(None))
-    reasons = [
-        _reason({**row, "alpha": params.alpha}, bool(row["flagged"]))
-        for row in table.iter_rows(named=True)
-    ]
-    return table.with_columns(reason=pl.Series(reasons, dtype=pl.String))
+    table = table.join(_joined(table, tiering.pushes, params.alpha), on="community").with_columns(
+        flagged=pl.col("flagged") | pl.col("joined").is_not_null()
+    )
+    reasons = [_reason(row, params.alpha) for row in table.iter_rows(named=True)]
+    return table.with_columns(reason=pl.Series(reasons, dtype=pl.String)).drop("joined")
 
 
 def _assemble(
@@ -495,18 +520,18 @@ def _assemble(
             renumber.rename({"community": "source", "community_id": "s"}), on="source"
         )
         .join(renumber.rename({"community": "target", "community_id": "t"}), on="target")
-        .select(source="s", target="t", weight="weight", p_value="p_value")
+        .select("weight", "feeders", "size", "p_value", source="s", target="t")
         .sort("source", "target")
     )
     tiered = tiering.accounts.join(renumber, on="community").drop("community")
     # Communities that share a principal: the same push, so the same operation.
-    principal = tiered.filter(pl.col("tier") == "principal").select("account", "community_id")
+    principal = tiering.pushes.join(renumber, on="community").select("account", "community_id")
     shared = (
         principal.join(principal, on="account", suffix="_b")
         .filter(pl.col("community_id") != pl.col("community_id_b"))
         .select(source="community_id", target="community_id_b")
     )
-    ops = operations(ranked["rank"], ranked["flagged"], feeds, shared, params.fdr)
+    ops = operations(ranked["rank"], ranked["flagged"], feeds, shared, params.alpha)
     communities = (
         ranked.with_columns(community_id=pl.col("rank"))
         .join(

@@ -23,6 +23,10 @@ community.
 - ``duplicate_text_share`` / ``p_text``: the community's own posts (not retweets) whose
   normalised text another account also posted, binomial against the background's share.
   Missing when the community has no own posts with text (CooRTweet's form carries none).
+- ``median_followers`` / ``p_followers``: whether the community's accounts have fewer
+  followers than the background's, one-sided Mann–Whitney. Accounts made in bulk to amplify
+  have few followers of their own; hijacked genuine accounts keep theirs. Missing without
+  follower counts.
 - ``lang_top``, ``lang_top_share``, ``lang_entropy`` / ``p_language``: whether one language is
   over-represented in the community's own posts, binomial against that language's share of the
   background's own posts, times the number of languages it posts in. Missing when the
@@ -56,13 +60,15 @@ EVIDENCE_SCHEMA = {
     "p_dormancy": pl.Float64,
     "duplicate_text_share": pl.Float64,
     "p_text": pl.Float64,
+    "median_followers": pl.Float64,
+    "p_followers": pl.Float64,
     "lang_top": pl.String,
     "lang_top_share": pl.Float64,
     "lang_entropy": pl.Float64,
     "p_language": pl.Float64,
 }
 # The signals that speak to inauthenticity, each with an innocent reading on its own.
-INAUTHENTICITY = ("p_creation", "p_dormancy", "p_text", "p_language")
+INAUTHENTICITY = ("p_creation", "p_dormancy", "p_text", "p_followers", "p_language")
 
 
 def _label(frame: pl.LazyFrame, members: pl.DataFrame) -> pl.LazyFrame:
@@ -129,26 +135,36 @@ def _mann_whitney_less(x: np.ndarray, y: np.ndarray) -> float:
     return float(stats.normal_sf((mean - u) / sd)) if sd > 0 else 1.0
 
 
-def reaction_time(members: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
-    """community, median_reaction_s, p_reaction."""
-    delays = _label(
-        posts.lazy()
-        .filter(pl.col("original_time").is_not_null())
-        .select("account", delay=(pl.col("time") - pl.col("original_time")).cast(pl.Float64)),
-        members,
-    ).collect()
-    background = delays.filter(pl.col("community") == BACKGROUND)["delay"].to_numpy()
+def _compare(values: pl.DataFrame, members: pl.DataFrame, name: str, p_name: str) -> pl.DataFrame:
+    """community, median ``name``, ``p_name``: the one-sided Mann–Whitney test that the
+    community's ``value``s (rows: account, value) are smaller than the background's."""
+    labelled = _label(values.lazy(), members).collect()
+    background = labelled.filter(pl.col("community") == BACKGROUND)["value"].to_numpy()
     rows = []
-    for (community,), group in delays.filter(pl.col("community") != BACKGROUND).group_by(
+    for (community,), group in labelled.filter(pl.col("community") != BACKGROUND).group_by(
         "community"
     ):
-        mine = group["delay"].to_numpy()
+        mine = group["value"].to_numpy()
         rows.append((community, float(np.median(mine)), _mann_whitney_less(mine, background)))
     return pl.DataFrame(
-        rows,
-        schema={"community": pl.Int64, "median_reaction_s": pl.Float64, "p_reaction": pl.Float64},
-        orient="row",
+        rows, schema={"community": pl.Int64, name: pl.Float64, p_name: pl.Float64}, orient="row"
     )
+
+
+def reaction_time(members: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
+    """community, median_reaction_s, p_reaction."""
+    delays = posts.filter(pl.col("original_time").is_not_null()).select(
+        "account", value=(pl.col("time") - pl.col("original_time")).cast(pl.Float64)
+    )
+    return _compare(delays, members, "median_reaction_s", "p_reaction")
+
+
+def followers(members: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFrame:
+    """community, median_followers, p_followers."""
+    counts = accounts.filter(pl.col("followers").is_not_null()).select(
+        "account", value=pl.col("followers").cast(pl.Float64)
+    )
+    return _compare(counts, members, "median_followers", "p_followers")
 
 
 def _share_test(flags: pl.LazyFrame, members: pl.DataFrame, name: str, p_name: str) -> pl.DataFrame:
@@ -264,6 +280,7 @@ def community_evidence(
         .join(reaction_time(members, posts), on="community", how="left")
         .join(dormancy(members, posts), on="community", how="left")
         .join(duplicate_text(members, posts), on="community", how="left")
+        .join(followers(members, accounts), on="community", how="left")
         .join(languages(members, posts), on="community", how="left")
         .select([pl.col(name).cast(dtype) for name, dtype in EVIDENCE_SCHEMA.items()])
     )

@@ -28,11 +28,13 @@ popularity whose pairs fit ``pair_budget``: beyond it an object is so viral that
 little about any two accounts, and pairing its sharers would cost d^2 work. Popularity, activity
 and expectations are taken on that same restricted graph, so the test stays exact on it.
 
-**Fusion and threshold.** A pair's p-value is twice the smaller of its two (Bonferroni over the
-views: valid whichever view carries the signal, and whatever their dependence). Benjamini–
-Hochberg q-values are taken over *every* pair of active accounts (N(N-1)/2 hypotheses, most of
-them never computed because their p-value is 1), and a tie counts as coordination when
-``q_value <= fdr``.
+**Fusion and threshold.** Each view has its own family for Benjamini–Hochberg: the time shuffle
+keeps who shared what, so its hypotheses are the pairs that share an object; the configuration
+model lets any two accounts share, so its hypotheses are *every* pair of active accounts
+(N(N-1)/2, most never computed because their p-value is 1). A pair's q-value is twice the
+smaller of its two views' (Bonferroni over the views: the union of the two views' discoveries
+keeps the false discovery rate, whatever their dependence), and a tie counts as coordination
+when ``q_value <= fdr``. Its p-value, twice the smaller of the two, measures its strength.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ TEST_SCHEMA = {
     "p_time": pl.Float64,
     "p_overlap": pl.Float64,
     "p_value": pl.Float64,
+    "q_value": pl.Float64,
 }
 
 
@@ -147,9 +150,9 @@ def _popularity_cap(popularity: np.ndarray, budget: int) -> int:
 
 def overlap_tests(
     incidences: pl.DataFrame, accounts: pl.Series, pair_budget: int = PAIR_BUDGET
-) -> tuple[pl.DataFrame, int]:
-    """account_a, account_b, common, expected_common, p_overlap for pairs with c_ab >= 2;
-    and the popularity cap the view used."""
+) -> tuple[pl.DataFrame, int, int]:
+    """account_a, account_b, common, expected_common, p_overlap for pairs with c_ab >= 2; the
+    popularity cap the view used; and (an upper bound on) the pairs that share an object."""
     empty = pl.DataFrame(
         schema={
             "account_a": pl.String,
@@ -160,7 +163,7 @@ def overlap_tests(
         }
     )
     if incidences.is_empty():
-        return empty, 0
+        return empty, 0, 0
     per_object = incidences.group_by("obj").agg(d=pl.len(), first=pl.col("first").first())
     cap = _popularity_cap(per_object["d"].to_numpy(), pair_budget)
     kept = per_object.filter(pl.col("d") <= cap).with_columns(
@@ -170,10 +173,18 @@ def overlap_tests(
     # Only accounts with two objects or more can share two; the rest add nothing but pairs.
     paired = graph.filter(pl.len().over("account") >= 2)
     a, b, c = shared_groups(paired["obj"].to_numpy(), paired["account"].to_numpy(), len(accounts))
+    # Pairs that share an object (the time view's family), at most: those met through the kept
+    # objects, those of accounts with a single kept object, and every pair of each viral
+    # object's sharers.
+    lone = graph.filter(pl.len().over("account") < 2)
+    viral = per_object.filter(pl.col("d") > cap)["d"].cast(pl.Int64)
+    co_sharing = (
+        len(a) + int((lone["d"] - 1).sum() or 0) + int((viral * (viral - 1) // 2).sum() or 0)
+    )
     keep = c >= 2
     a, b, c = a[keep], b[keep], c[keep]
     if not len(a):
-        return empty, cap
+        return empty, cap, co_sharing
 
     weeks = int(kept["week"].max()) + 1
     per_week = (
@@ -203,7 +214,7 @@ def overlap_tests(
         },
         schema=empty.schema,
     )
-    return table, cap
+    return table, cap, co_sharing
 
 
 def test_edges(
@@ -227,7 +238,7 @@ def test_edges(
         expected=pl.Series(expected),
         p_time=pl.Series(stats.poisson_sf(met["weight"].to_numpy(), expected)),
     )
-    overlap, cap = overlap_tests(incidences, shares.accounts, pair_budget)
+    overlap, cap, co_sharing = overlap_tests(incidences, shares.accounts, pair_budget)
     table = (
         edges.join(timed, on=["account_a", "account_b"], how="left")
         .join(overlap, on=["account_a", "account_b"], how="full", coalesce=True)
@@ -238,17 +249,21 @@ def test_edges(
         .with_columns(
             p_value=pl.min_horizontal(VIEWS * pl.min_horizontal("p_time", "p_overlap"), 1.0)
         )
-        .select([pl.col(n).cast(t) for n, t in TEST_SCHEMA.items()])
     )
     active = int(incidences["account"].n_unique()) if incidences.height else 0
+    everyone = hypotheses(active)
+    # Each view's own family: the time shuffle fixes who shared what, so its hypotheses are the
+    # pairs that share an object; the configuration model lets any pair share, so every pair.
+    q_time = stats.benjamini_hochberg(
+        table["p_time"].to_numpy(), max(min(co_sharing, everyone), table.height)
+    )
+    q_overlap = stats.benjamini_hochberg(table["p_overlap"].to_numpy(), max(everyone, table.height))
+    table = table.with_columns(
+        q_value=pl.Series(np.minimum(VIEWS * np.minimum(q_time, q_overlap), 1.0))
+    ).select([pl.col(n).cast(t) for n, t in TEST_SCHEMA.items()])
     return EdgeTests(table=table, accounts=active, popularity_cap=cap)
 
 
 def hypotheses(accounts: int) -> int:
-    """Every pair of active accounts is a hypothesis, tested or not."""
+    """Every pair of active accounts: the overlap view's family, tested or not."""
     return max(accounts * (accounts - 1) // 2, 1)
-
-
-def q_values(p_values: np.ndarray, accounts: int) -> np.ndarray:
-    """Benjamini–Hochberg over every pair of ``accounts`` active accounts."""
-    return stats.benjamini_hochberg(p_values, max(hypotheses(accounts), len(p_values)))

@@ -29,7 +29,7 @@ Benjamini–Hochberg over the family they belong to.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import igraph
 import numpy as np
@@ -38,6 +38,8 @@ import polars as pl
 from tierscope.graphdb.detect import stats
 from tierscope.graphdb.detect.communities import OUTSIDE, Network, synchrony
 
+# Pseudo-retweets every author starts with (Jeffreys' prior for a rate).
+PRIOR = 0.5
 # Rounds of setting devoted accounts aside; each round only adds to the set, so it settles.
 MAX_ROUNDS = 20
 TIER_SCHEMA = {
@@ -49,7 +51,14 @@ TIER_SCHEMA = {
     "in_strength": pl.Float64,
     "out_strength": pl.Float64,
 }
-FEEDS_SCHEMA = {"source": pl.Int64, "target": pl.Int64, "weight": pl.Int64, "p_value": pl.Float64}
+FEEDS_SCHEMA = {
+    "source": pl.Int64,
+    "target": pl.Int64,
+    "weight": pl.Int64,
+    "feeders": pl.Int64,
+    "size": pl.Int64,
+    "p_value": pl.Float64,
+}
 STRUCTURE_SCHEMA = {
     "community": pl.Int64,
     "p_fed": pl.Float64,
@@ -57,11 +66,18 @@ STRUCTURE_SCHEMA = {
     "p_feeds": pl.Float64,
     "p_structure": pl.Float64,
 }
+FEEDING_SCHEMA = {
+    "source": pl.Int64,
+    "target": pl.Int64,
+    "feeders": pl.Int64,
+    "size": pl.Int64,
+    "p_value": pl.Float64,
+}
 _FOUND_SCHEMA = {"account": pl.String, "community": pl.Int64, "p_value": pl.Float64}
 TARGET_SCHEMA = {
     "community": pl.Int64,
     "account": pl.String,
-    "reach": pl.Int64,
+    "reach": pl.UInt32,
     "hits": pl.Int64,
     "expected": pl.Float64,
     "p_value": pl.Float64,
@@ -70,23 +86,44 @@ TARGET_SCHEMA = {
 
 @dataclass(frozen=True)
 class Flow:
-    """The amplification graph, each account's retweet total, and the background's rates."""
+    """The amplification graph and the background's rates, week by week.
 
-    retweets: pl.DataFrame  # retweeter, author, weight
+    The rate r_x(t) is the share of the background's retweets in week t that go to x: what
+    ordinary attention x draws *at that time*, so an operation active for a few weeks is
+    compared with the background of those weeks, not of the whole archive. Every author has
+    half a retweet's worth of rate to begin with (Jeffreys' prior): one the background never
+    retweeted is unlikely to be retweeted, not impossible. The expected retweets of x by an
+    account or community are the sum over weeks of its retweets that week times r_x(t).
+    """
+
+    retweets: pl.DataFrame  # retweeter, author, weight (over the whole archive)
     given: pl.DataFrame  # account, n
-    rate: pl.DataFrame  # account, r (share of the background's retweets going to it)
-    background: pl.DataFrame  # the retweets the rates come from
+    weekly: pl.DataFrame  # account, week, n: each account's retweets per week
+    excess: pl.DataFrame  # account, week, x: r_x(t) above the floor, where the background has any
+    background: pl.DataFrame  # retweeter, author, week, weight: the retweets rates come from
+    floor: float  # the rate of an account the background never retweeted
 
     @classmethod
-    def of(cls, retweets: pl.DataFrame, outside: pl.Series | None = None) -> Flow:
-        """Rates from every retweeter except the accounts in ``outside``."""
+    def of(cls, weekly: pl.DataFrame, outside: pl.Series | None = None) -> Flow:
+        """``weekly``: retweeter, author, week, weight. Rates from every retweeter except the
+        accounts in ``outside``."""
+        retweets = weekly.group_by("retweeter", "author").agg(weight=pl.col("weight").sum())
         given = retweets.group_by(account="retweeter").agg(n=pl.col("weight").sum())
-        background = retweets
+        per_week = weekly.group_by(account="retweeter", week="week").agg(n=pl.col("weight").sum())
+        background = weekly
         if outside is not None and len(outside):
-            background = retweets.filter(~pl.col("retweeter").is_in(outside.implode()))
-        total = max(int(background["weight"].sum() or 0), 1)
-        rate = background.group_by(account="author").agg(r=pl.col("weight").sum() / total)
-        return cls(retweets=retweets, given=given, rate=rate, background=background)
+            background = weekly.filter(~pl.col("retweeter").is_in(outside.implode()))
+        authors = max(retweets["author"].n_unique(), 1)
+        total = int(background["weight"].sum() or 0)
+        floor = PRIOR / (total + PRIOR * authors)
+        return cls(
+            retweets=retweets,
+            given=given,
+            weekly=per_week,
+            excess=_excess(background, background, total, authors),
+            background=background,
+            floor=floor,
+        )
 
     def robust(self, authors: pl.Series, fdr: float) -> Flow:
         """The same flow with the rates of ``authors`` made robust to their devoted followers.
@@ -96,29 +133,32 @@ class Flow:
         x's rate estimated again, until nothing more is set aside. Otherwise thousands of fake
         followers of an ambassador make his rate so high that nothing about him looks unusual.
         """
-        rows = self.background.filter(pl.col("author").is_in(authors.implode())).join(
-            self.given.rename({"account": "retweeter"}), on="retweeter"
+        rows = (
+            self.background.filter(pl.col("author").is_in(authors.implode()))
+            .group_by("retweeter", "author")
+            .agg(weight=pl.col("weight").sum())
+            .join(self.given.rename({"account": "retweeter"}), on="retweeter")
         )
         if rows.is_empty():
             return self
         total = int(self.background["weight"].sum() or 0)
-        devoted = pl.Series("devoted", np.zeros(rows.height, dtype=bool))
+        n_authors = max(self.retweets["author"].n_unique(), 1)
+        devoted = rows.select("retweeter", "author").clear()
         for _ in range(MAX_ROUNDS):
             rate = (
-                rows.with_columns(devoted)
+                rows.join(
+                    devoted.with_columns(d=pl.lit(True)), on=["retweeter", "author"], how="left"
+                )
                 .group_by("author")
                 .agg(
-                    hits=pl.col("weight").filter(~pl.col("devoted")).sum(),
-                    aside=pl.col("n").filter(pl.col("devoted")).sum(),
+                    hits=pl.col("weight").filter(pl.col("d").is_null()).sum(),
+                    aside=pl.col("n").filter(pl.col("d").is_not_null()).sum(),
                 )
-                .select(
-                    account="author",
-                    r=pl.col("hits") / pl.max_horizontal(total - pl.col("aside"), 1),
+                .with_columns(
+                    r=(pl.col("hits") + PRIOR) / (total - pl.col("aside") + PRIOR * n_authors)
                 )
             )
-            tested = rows.join(
-                rate.rename({"account": "author"}), on="author", maintain_order="left"
-            )
+            tested = rows.join(rate.select("author", "r"), on="author")
             p = stats.binom_sf(
                 tested["weight"].to_numpy(), tested["n"].to_numpy(), tested["r"].to_numpy()
             )
@@ -131,25 +171,80 @@ class Flow:
                     .over("author")
                 )["q"]
             )
-            again = (devoted | (q <= fdr)).alias("devoted")
-            if again.equals(devoted):
+            again = pl.concat([devoted, tested.filter(q <= fdr).select("retweeter", "author")])
+            again = again.unique()
+            if again.height == devoted.height:
                 break
             devoted = again
-        robust = self.rate.join(rate, on="account", how="left", suffix="_robust")
-        return Flow(
-            retweets=self.retweets,
-            given=self.given,
-            rate=robust.select("account", r=pl.coalesce("r_robust", "r")),
-            background=self.background,
+        # The robust authors' weekly rates, without their devoted followers' retweets.
+        ordinary = self.background.filter(pl.col("author").is_in(authors.implode())).join(
+            devoted, on=["retweeter", "author"], how="anti"
+        )
+        robust = _excess(ordinary, self.background, total, n_authors, devoted)
+        excess = pl.concat(
+            [self.excess.filter(~pl.col("account").is_in(authors.implode())), robust]
+        )
+        return replace(self, excess=excess)
+
+    def expected(
+        self, who: pl.DataFrame, key: str, groups: pl.DataFrame, by: str, pairs: pl.DataFrame
+    ) -> pl.DataFrame:
+        """``key``, ``by``, expected for each row of ``pairs``: the retweets ``key`` (the
+        accounts of ``who``: account, key) would give to group ``by`` (the accounts of
+        ``groups``: account, by) at the background's weekly rates."""
+        volume = who.join(self.weekly, on="account").group_by(key, "week").agg(n=pl.col("n").sum())
+        rates = groups.join(self.excess, on="account").group_by(by, "week").agg(x=pl.col("x").sum())
+        sizes = groups.group_by(by).agg(size=pl.len())
+        above = (
+            pairs.select(key, by)
+            .unique()
+            .join(volume, on=key)
+            .join(rates, on=[by, "week"])
+            .group_by(key, by)
+            .agg(above=(pl.col("n") * pl.col("x")).sum())
+        )
+        totals = volume.group_by(key).agg(n_all=pl.col("n").sum())
+        return (
+            pairs.select(key, by)
+            .unique()
+            .join(totals, on=key, how="left")
+            .join(sizes, on=by, how="left")
+            .join(above, on=[key, by], how="left")
+            .select(
+                key,
+                by,
+                expected=pl.col("n_all").fill_null(0) * pl.col("size").fill_null(0) * self.floor
+                + pl.col("above").fill_null(0.0),
+            )
         )
 
-    def rate_of(self, accounts: pl.DataFrame, by: str) -> pl.DataFrame:
-        """``by``, r: the background's rate for each group of ``accounts`` (account, by)."""
-        return (
-            accounts.join(self.rate, on="account", how="left")
-            .group_by(by)
-            .agg(r=pl.col("r").fill_null(0.0).sum())
+
+def _excess(
+    rows: pl.DataFrame,
+    background: pl.DataFrame,
+    total: int,
+    authors: int,
+    devoted: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """account, week, x: each author's weekly rate above the floor, from ``rows`` (retweeter,
+    author, week, weight) out of the ``background``'s weekly retweets; accounts ``devoted``
+    to an author (retweeter, author) leave that author's denominator too."""
+    week_totals = background.group_by("week").agg(b=pl.col("weight").sum())
+    # r_x(t) = (b_x(t) + PRIOR * B(t) / B) / (B(t) * (1 + PRIOR * A / B)); x is what the
+    # hits add to the floor PRIOR / (B + PRIOR * A).
+    scale = 1 + PRIOR * authors / max(total, 1)
+    hits = rows.group_by(account="author", week="week").agg(h=pl.col("weight").sum())
+    frame = hits.join(week_totals, on="week")
+    if devoted is not None and devoted.height:
+        gone = (
+            background.join(devoted.rename({"author": "of"}), on="retweeter")
+            .group_by(account="of", week="week")
+            .agg(d=pl.col("weight").sum())
         )
+        frame = frame.join(gone, on=["account", "week"], how="left").with_columns(
+            b=pl.col("b") - pl.col("d").fill_null(0)
+        )
+    return frame.select("account", "week", x=pl.col("h") / (pl.max_horizontal("b", 1) * scale))
 
 
 def _bh(frame: pl.DataFrame, fdr: float, hypotheses: int | None = None) -> pl.DataFrame:
@@ -163,11 +258,20 @@ def _bh(frame: pl.DataFrame, fdr: float, hypotheses: int | None = None) -> pl.Da
     )
 
 
+def _binomial(tested: pl.DataFrame) -> np.ndarray:
+    """P(X >= hits) for X ~ Binomial(n, expected / n). The weekly rates make the count a sum
+    of trials with different chances, which is more concentrated than the binomial of their
+    mean chance (Hoeffding 1956), so this tail errs on the side of no discovery."""
+    n = tested["n"].to_numpy()
+    chance = np.divide(tested["expected"].to_numpy(), n, out=np.zeros(len(n)), where=n > 0)
+    return stats.binom_sf(tested["hits"].to_numpy(), n, chance)
+
+
 def targets(members: pl.DataFrame, flow: Flow, as_body: bool = True) -> pl.DataFrame:
     """TARGET_SCHEMA: every author that at least half of a community's members retweet (any
     author with ``as_body=False``), with the community's retweets of it (reach counts the
-    members), the number the background's rate predicts from the members' own retweet totals,
-    and the binomial p-value."""
+    members), the number the background's weekly rates predict from the members' own retweets
+    (``Flow.expected``), and the binomial p-value (``_binomial``)."""
     sizes = members.group_by("community").agg(size=pl.len())
     pushed = (
         flow.retweets.join(members.rename({"account": "retweeter"}), on="retweeter")
@@ -180,27 +284,28 @@ def targets(members: pl.DataFrame, flow: Flow, as_body: bool = True) -> pl.DataF
     )
     if pushed.is_empty():
         return pl.DataFrame(schema=TARGET_SCHEMA)
-    volume = (
-        members.join(flow.given, on="account", how="left")
-        .group_by("community")
-        .agg(n=pl.col("n").fill_null(0).sum())
+    expected = flow.expected(
+        members,
+        "community",
+        pushed.select("account", target="account").unique(),
+        "target",
+        pushed.select("community", target="account"),
     )
-    tested = (
-        pushed.join(volume, on="community")
-        .join(flow.rate, on="account", how="left")
-        .with_columns(pl.col("r").fill_null(0.0))
-        .with_columns(expected=pl.col("n") * pl.col("r"))
+    volume = members.join(flow.given, on="account").group_by("community").agg(n=pl.col("n").sum())
+    tested = pushed.join(expected.rename({"target": "account"}), on=["community", "account"]).join(
+        volume, on="community"
     )
-    p = stats.binom_sf(tested["hits"].to_numpy(), tested["n"].to_numpy(), tested["r"].to_numpy())
+    p = _binomial(tested)
     return tested.with_columns(p_value=pl.Series(p, dtype=pl.Float64)).select(list(TARGET_SCHEMA))
 
 
 def amplifies(
     retweeters: pl.DataFrame, groups: pl.DataFrame, flow: Flow, by: str = "community"
 ) -> pl.DataFrame:
-    """account, ``by``, hits, n, rate, p_value: for each account of ``retweeters`` (account)
+    """account, ``by``, hits, expected, p_value: for each account of ``retweeters`` (account)
     and each group of ``groups`` (account, ``by``) it retweets, the binomial test of its
-    retweets of the group's accounts (itself excluded) against the background's rate."""
+    retweets of the group's accounts (itself excluded) against what the background's weekly
+    rates predict from its own retweets (``Flow.expected``)."""
     hits = (
         flow.retweets.join(retweeters.select(retweeter="account"), on="retweeter")
         .join(groups.select(author="account", group=by), on="author")
@@ -208,13 +313,18 @@ def amplifies(
         .group_by(account="retweeter", group="group")
         .agg(hits=pl.col("weight").sum())
     )
-    tested = (
-        hits.join(flow.given, on="account")
-        .join(flow.rate_of(groups, by).rename({by: "group"}), on="group", how="left")
-        .with_columns(pl.col("r").fill_null(0.0))
+    expected = flow.expected(
+        retweeters.select("account", who="account"),
+        "who",
+        groups.select("account", group=by),
+        "group",
+        hits.select(who="account", group="group"),
     )
-    p = stats.binom_sf(tested["hits"].to_numpy(), tested["n"].to_numpy(), tested["r"].to_numpy())
-    return tested.with_columns(p_value=pl.Series(p)).rename({"group": by, "r": "rate"})
+    tested = hits.join(expected.rename({"who": "account"}), on=["account", "group"]).join(
+        flow.given, on="account"
+    )
+    p = _binomial(tested)
+    return tested.with_columns(p_value=pl.Series(p, dtype=pl.Float64)).rename({"group": by})
 
 
 def principals(members: pl.DataFrame, found: pl.DataFrame, flow: Flow, fdr: float) -> pl.DataFrame:
@@ -276,9 +386,9 @@ def split_members(
 
 
 def feeding(members: pl.DataFrame, tiered: pl.DataFrame, flow: Flow, alpha: float) -> pl.DataFrame:
-    """source, target, p_value: does community ``source`` amplify the core of community
-    ``target``? The count test (``_count_test``) of source's members whose retweets of the
-    target's core are significant at ``alpha``."""
+    """FEEDING_SCHEMA: does community ``source`` amplify the core of community ``target``?
+    The count test (``_count_test``) of source's members whose retweets of the target's core
+    are significant at ``alpha``: ``feeders`` of its ``size`` members are."""
     own = tiered.filter(pl.col("tier") != "principal").join(members.select("account"), on="account")
     core = tiered.filter(pl.col("tier") == "core").select("account", "community")
     across = (
@@ -288,7 +398,7 @@ def feeding(members: pl.DataFrame, tiered: pl.DataFrame, flow: Flow, alpha: floa
         .rename({"community": "target"})
     )
     if across.is_empty():
-        return pl.DataFrame(schema={"source": pl.Int64, "target": pl.Int64, "p_value": pl.Float64})
+        return pl.DataFrame(schema=FEEDING_SCHEMA)
     sizes = own.group_by("community").agg(m=pl.len())
     pool = (
         across.select("source", "target")
@@ -305,6 +415,8 @@ def feeding(members: pl.DataFrame, tiered: pl.DataFrame, flow: Flow, alpha: floa
     return tested.select(
         source=pl.col("pair").struct.field("source"),
         target=pl.col("pair").struct.field("target"),
+        feeders=pl.col("k").cast(pl.Int64),
+        size=pl.col("m").cast(pl.Int64),
         p_value="p",
     )
 
@@ -319,27 +431,18 @@ def amplifier_communities(fed: pl.DataFrame, alpha: float, groups: int) -> pl.Se
     return strong.join(mutual, on=["source", "target"], how="anti")["source"].unique()
 
 
-def feeds(tiered: pl.DataFrame, flow: Flow) -> pl.DataFrame:
+def feeds(tiered: pl.DataFrame, flow: Flow, fed: pl.DataFrame) -> pl.DataFrame:
     """FEEDS_SCHEMA: retweets by source's accounts of target's accounts (source != target),
-    and the binomial p-value of that share of the source's retweets against the background's
-    rate for the target's accounts."""
-    sizes = (
-        tiered.join(flow.given, on="account", how="left")
-        .group_by("community")
-        .agg(n=pl.col("n").fill_null(0).sum())
-    )
-    flows = (
+    with the p-value that source's members amplify target's core (``feeding``; 1 when the
+    target has no core)."""
+    return (
         flow.retweets.join(tiered.select(retweeter="account", source="community"), on="retweeter")
         .join(tiered.select(author="account", target="community"), on="author")
         .filter(pl.col("source") != pl.col("target"))
         .group_by("source", "target")
         .agg(weight=pl.col("weight").sum().cast(pl.Int64))
-        .join(sizes.rename({"community": "source"}), on="source")
-        .join(flow.rate_of(tiered, "community").rename({"community": "target"}), on="target")
-    )
-    p = stats.binom_sf(flows["weight"].to_numpy(), flows["n"].to_numpy(), flows["r"].to_numpy())
-    return (
-        flows.with_columns(p_value=pl.Series(p, dtype=pl.Float64))
+        .join(fed, on=["source", "target"], how="left")
+        .with_columns(pl.col("p_value").fill_null(1.0), pl.col("feeders", "size").fill_null(0))
         .select(list(FEEDS_SCHEMA))
         .sort("source", "target")
     )
@@ -350,20 +453,32 @@ def operations(
     flagged: pl.Series,
     feeds_table: pl.DataFrame,
     shared: pl.DataFrame,
-    fdr: float,
+    alpha: float,
 ) -> pl.DataFrame:
-    """community, operation: flagged communities that feed each other significantly, or
-    share a principal, form one operation; an unflagged community is an operation of its own.
+    """community, operation: flagged communities that share a principal, or of which one is
+    the second tier of the other, form one operation; an unflagged community is an operation
+    of its own.
 
+    A community joins a community that most of its members feed (the count test significant at
+    ``alpha`` after Bonferroni over the pairs, and the feeders at least half the source), so a
+    mixed community whose few members feed another operation does not merge the two.
     ``shared`` holds (source, target) pairs of communities with a common principal. Operations
-    are numbered in the order of their first community in ``communities`` (pass them ranked, so
-    operation 1 holds the most suspicious community).
+    are numbered in the order of their first community in ``communities`` (pass them ranked,
+    so operation 1 holds the most suspicious community).
     """
     index = pl.DataFrame({"community": communities, "flagged": flagged}).with_row_index("at")
-    strong = _bh(feeds_table, fdr).select("source", "target") if feeds_table.height else None
-    links = pl.concat([strong, shared.select("source", "target")]) if strong is not None else shared
+    pairs = max(len(communities) ** 2, 1)
+    flagged_ids = index.filter("flagged")["community"].implode()
+    strongest = feeds_table.filter(
+        (pl.col("p_value") * pairs <= alpha)
+        # Most of the source feeds the target: a few stray members do not join operations.
+        & (2 * pl.col("feeders") >= pl.col("size"))
+        & pl.col("source").is_in(flagged_ids)
+        & pl.col("target").is_in(flagged_ids)
+    ).select("source", "target")
     ends = (
-        links.join(index.select(source="community", a="at", fa="flagged"), on="source")
+        pl.concat([strongest, shared.select("source", "target")])
+        .join(index.select(source="community", a="at", fa="flagged"), on="source")
         .join(index.select(target="community", b="at", fb="flagged"), on="target")
         .filter(pl.col("fa") & pl.col("fb"))
         .select("a", "b")
@@ -393,7 +508,7 @@ def _count_test(
         counts = counts.with_columns(m=pl.lit(pool))
     counts = counts.with_columns(m=pl.max_horizontal(pl.col("m").fill_null(0), "tested"))
     p = stats.binom_sf(counts["k"].to_numpy(), counts["m"].to_numpy(), alpha)
-    return counts.select(by, pl.Series(name, p, dtype=pl.Float64))
+    return counts.select(by, "k", "m", pl.Series(name, p, dtype=pl.Float64))
 
 
 def external_amplifiers(
@@ -402,37 +517,82 @@ def external_amplifiers(
     """Accounts of ``outside`` that amplify a community beyond the background's rate.
 
     Returns (account, community, p_value) of the significant ones, each with the community it
-    amplifies most surely, and (community, p_fed): the count test of the accounts that amplify
-    the community's core. An account amplifies a community when its retweets of the core, or
-    of the principals (a *direct* amplifier, like the fake followers of an ambassador), are
-    significant; only amplification of the core counts as a second tier in ``p_fed``, since
-    every popular principal has a genuine audience that amplifies it too.
+    amplifies most surely, and (community, p_fed): the count test of the second tier.
+    An account amplifies a community when its retweets of the core, or of the principals (a
+    *direct* amplifier, like the fake followers of an ambassador), are significant.
+
+    p_fed counts the accounts that amplify the core. Direct amplifiers are tiered but are no
+    evidence of an operation: every popular principal has a devoted genuine following, and a
+    celebrity's fans are more devoted than an ambassador's fake followers. What tells the fakes
+    apart is their inauthenticity (``evidence``), not their devotion.
     """
-    found, fed = [], None
-    for tier in ("core", "principal"):
+    found, tests = [], []
+    for tier, name in (("core", "p_fed"), ("principal", "p_direct")):
         pushed = tiered.filter(pl.col("tier") == tier).select("account", "community")
         tested = amplifies(outside, pushed, flow)
-        if tier == "core":
-            fed = _count_test(tested, "community", "p_fed", alpha, outside.height)
+        tests.append(_count_test(tested, "community", name, alpha, outside.height))
         # Benjamini–Hochberg within each community: one operation's thousands of amplifiers
         # must not lower the bar for another's.
         found += [_bh(group, fdr, outside.height) for _, group in tested.group_by("community")]
     significant = pl.concat(found) if found else pl.DataFrame(schema=_FOUND_SCHEMA)
     best = significant.sort(["account", "p_value", "community"]).unique("account", keep="first")
-    assert fed is not None
+    sizes = tiered.filter(pl.col("tier") != "principal").group_by("community").agg(size=pl.len())
+    fed = (
+        tests[0]
+        .select("community", "p_fed")
+        .join(
+            tests[1]
+            .join(sizes, on="community")
+            .select(
+                "community",
+                p_direct=pl.when(pl.col("k") > pl.col("size")).then("p_direct").otherwise(1.0),
+            ),
+            on="community",
+            how="full",
+            coalesce=True,
+        )
+    )
     return best.select(list(_FOUND_SCHEMA)), fed
 
 
+def direct_communities(pushes: pl.DataFrame, shape: pl.DataFrame, alpha: float) -> pl.Series:
+    """Communities that are the direct amplifiers of another's principals: with no second
+    tier of their own (STRUCTURE_SCHEMA tests all above ``alpha``), they push only some of the
+    principals another community pushes. Like the fake followers of an ambassador: a crowd
+    that pushes him alone, while the core pushes him and the rest of the operation's
+    principals."""
+    counts = pushes.group_by("community").agg(n=pl.len())
+    subsets = (
+        pushes.join(pushes.rename({"community": "other"}), on="account")
+        .filter(pl.col("community") != pl.col("other"))
+        .group_by("community", "other")
+        .agg(shared=pl.len())
+        .join(counts, on="community")
+        .join(counts.rename({"community": "other", "n": "n_other"}), on="other")
+        .filter((pl.col("shared") == pl.col("n")) & (pl.col("n_other") > pl.col("n")))
+    )
+    alone = shape.filter(
+        (pl.col("p_fed") > alpha) & (pl.col("p_internal") > alpha) & (pl.col("p_feeds") > alpha)
+    )
+    return subsets.join(alone.select("community"), on="community")["community"].unique()
+
+
 def structure(
-    members: pl.DataFrame, tiered: pl.DataFrame, fed: pl.DataFrame, flow: Flow, alpha: float
+    members: pl.DataFrame,
+    tiered: pl.DataFrame,
+    fed: pl.DataFrame,
+    fed_by: pl.DataFrame,
+    flow: Flow,
+    alpha: float,
 ) -> pl.DataFrame:
     """STRUCTURE_SCHEMA: is there a second tier? Three count tests (``_count_test``):
 
-    p_fed: outside accounts that amplify the community's core (``fed``). p_internal: members
-    that amplify the community's other members (an amplifier tier inside it, or a ring).
-    p_feeds: members that amplify another community's core (the community is itself a second
-    tier), the smallest over the other communities times their number. ``p_structure`` is the
-    smallest of the three times three.
+    p_fed: accounts that amplify the community's core, outside accounts (``fed``) or another
+    community's members, the smaller of the two times two. p_internal: members that amplify
+    the community's other members (an amplifier tier inside it, or a ring). p_feeds: members
+    that amplify another community's core (the community is itself a second tier), the
+    smallest over the other communities times their number. ``p_structure`` is the smallest
+    of the three times three.
     """
     rest = tiered.filter(pl.col("tier") != "principal").select("account", "community")
     own = rest.filter(pl.col("account").is_in(members["account"].implode()))
@@ -447,7 +607,6 @@ def structure(
         alpha,
         sizes,
     )
-    fed_by = feeding(members, tiered, flow, alpha)
     p_feeds = fed_by.group_by(community="source").agg(
         p_feeds=pl.min_horizontal(pl.col("p_value").min() * pl.len(), 1.0)
     )
@@ -469,8 +628,9 @@ def structure(
         .join(p_feeds, on="community", how="left")
         .with_columns(pl.col("p_fed", "p_internal", "p_feeds").fill_null(1.0))
     )
+    tests = ("p_fed", "p_internal", "p_feeds")
     return table.with_columns(
-        p_structure=pl.min_horizontal(3 * pl.min_horizontal("p_fed", "p_internal", "p_feeds"), 1.0)
+        p_structure=pl.min_horizontal(len(tests) * pl.min_horizontal(*tests), 1.0)
     ).select(list(STRUCTURE_SCHEMA))
 
 
@@ -520,9 +680,12 @@ def scores(tiered: pl.DataFrame, network: Network, flow: Flow) -> pl.DataFrame:
 @dataclass(frozen=True)
 class Tiering:
     """accounts: TIER_SCHEMA for every member, principal and external amplifier of every
-    community; structure: STRUCTURE_SCHEMA; feeds: FEEDS_SCHEMA; flow: the final rates."""
+    community (a principal listed once, with the community that pushes it most surely);
+    pushes: (account, community) of every community that pushes each principal; structure:
+    STRUCTURE_SCHEMA; feeds: FEEDS_SCHEMA; flow: the final rates."""
 
     accounts: pl.DataFrame
+    pushes: pl.DataFrame
     structure: pl.DataFrame
     feeds: pl.DataFrame
     flow: Flow
@@ -543,18 +706,16 @@ def assign_tiers(
     for _ in range(2):
         excluded = pl.concat([members["account"], amplifiers["account"]])
         flow = Flow.of(retweets, excluded)
+        # The rates of accounts a community pushes as a body are made robust: those are the
+        # ones fake followers would hide.
         flow = flow.robust(targets(members, flow)["account"].unique(), fdr)
-        tested = targets(members, flow)
+        tested = targets(members, flow, as_body=False)
         # Within each community, as for amplifiers: many true targets of one must not lower
-        # the bar for another. The family is every author the community retweets.
-        authors = dict(
-            flow.retweets.join(members.rename({"account": "retweeter"}), on="retweeter")
-            .group_by("community")
-            .agg(m=pl.col("author").n_unique())
-            .iter_rows()
-        )
+        # the bar for another. The family is every author of the archive: any of them could
+        # have been the community's target.
+        authors = flow.retweets["author"].n_unique()
         found = pl.concat(
-            [_bh(g, fdr, authors.get(c, 0)) for (c,), g in tested.group_by("community")]
+            [_bh(g, fdr, authors) for _, g in tested.group_by("community")]
             or [tested.with_columns(q_value=pl.lit(0.0))]
         )
         principal = principals(members, found, flow, fdr)
@@ -589,9 +750,18 @@ def assign_tiers(
     tiered = pl.concat(
         [tiered, amplifiers.select("account", "community", tier=pl.lit("amplifier"))]
     )
+    fed_by = feeding(members, tiered, flow, alpha)
+    shape = structure(members, tiered, fed, fed_by, flow, alpha)
+    direct = direct_communities(principal, shape, alpha)
+    tiered = tiered.with_columns(
+        tier=pl.when(pl.col("community").is_in(direct.implode()) & (pl.col("tier") == "core"))
+        .then(pl.lit("amplifier"))
+        .otherwise(pl.col("tier"))
+    )
     return Tiering(
         accounts=scores(tiered, network, flow),
-        structure=structure(members, tiered, fed, flow, alpha),
-        feeds=feeds(tiered, flow),
+        pushes=principal,
+        structure=shape,
+        feeds=feeds(tiered, flow, fed_by),
         flow=flow,
     )

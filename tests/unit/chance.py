@@ -51,8 +51,10 @@ def chance_world(seed: int, accounts: int = 300, originals: int = 600) -> Detect
         }
     )
     posts = pl.concat([own, shared], how="diagonal").select(
-        [pl.col(n).cast(t) if n in ("time", "original_time") else pl.col(n) for n, t in
-         POST_SCHEMA.items()]  # fmt: skip
+        [
+            pl.col(n).cast(t) if n in ("time", "original_time") else pl.col(n)
+            for n, t in POST_SCHEMA.items()
+        ]  # fmt: skip
     )
     profiles = pl.DataFrame(
         {

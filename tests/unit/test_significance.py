@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import polars as pl
 import pytest
 from chance import chance_world
 
 from tierscope.graphdb.detect import significance
-from tierscope.graphdb.detect.analyze import DetectParams, analyze, shares
+from tierscope.graphdb.detect.analyze import analyze, shares
 from tierscope.graphdb.detect.coordination import Shares, co_share
 
 
@@ -25,9 +24,7 @@ def pairs_of(rows: list[tuple[str, str, int]], window: int = 60, **kw: int) -> p
 
 
 def pair(table: pl.DataFrame, a: str, b: str) -> dict[str, object]:
-    (row,) = table.filter((pl.col("account_a") == a) & (pl.col("account_b") == b)).rows(
-        named=True
-    )
+    (row,) = table.filter((pl.col("account_a") == a) & (pl.col("account_b") == b)).rows(named=True)
     return row
 
 
@@ -78,10 +75,17 @@ def test_viral_objects_beyond_the_budget_leave_the_overlap_view() -> None:
     assert table.filter(pl.col("account_a").str.starts_with("v"))["common"].is_null().all()
 
 
-def test_q_values_count_every_pair_of_active_accounts() -> None:
+def test_each_view_has_its_own_family() -> None:
     assert significance.hypotheses(4) == 6
-    q = significance.q_values(np.array([1e-5, 0.5]), accounts=100)
-    assert q[0] == pytest.approx(1e-5 * 4950)
+    # a, b, c, d share three posts: 6 pairs share an object, and 6 pairs of 4 accounts exist.
+    rows = [
+        (acc, f"o{k}", 10_000 * k + t)
+        for k in range(3)
+        for acc, t in (("a", 0), ("b", 10), ("c", 100), ("d", 1000))
+    ]
+    row = pair(pairs_of(rows), "a", "b")
+    expected = 2 * min(row["p_time"] * 6, 1.0)
+    assert row["q_value"] == pytest.approx(min(expected, 1.0))
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -95,8 +99,7 @@ def test_chance_ties_are_rare(seed: int) -> None:
     result = significance.test_edges(found, edges, 60, 2)
     pairs = significance.hypotheses(result.accounts)
     assert (result.table["p_value"] <= 0.01).sum() <= 0.01 * pairs
-    q = significance.q_values(result.table["p_value"].to_numpy(), result.accounts)
-    assert (q <= 0.01).sum() == 0
+    assert (result.table["q_value"] <= 0.01).sum() == 0
 
 
 def test_a_pure_chance_world_flags_nothing_in_99_of_100_draws() -> None:
