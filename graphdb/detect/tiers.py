@@ -40,6 +40,9 @@ from tierscope.graphdb.detect.communities import OUTSIDE, Network, synchrony
 
 # Pseudo-retweets every author starts with (Jeffreys' prior for a rate).
 PRIOR = 0.5
+# Retweets of one account that make a follower devoted, if they are also beyond its rate: one
+# or two are what a genuine follower with little else to do gives; fake followers give many.
+DEVOTED_RETWEETS = 3
 # Rounds of setting devoted accounts aside; each round only adds to the set, so it settles.
 MAX_ROUNDS = 20
 TIER_SCHEMA = {
@@ -128,10 +131,11 @@ class Flow:
     def robust(self, authors: pl.Series, fdr: float) -> Flow:
         """The same flow with the rates of ``authors`` made robust to their devoted followers.
 
-        An account devoted to x beyond x's rate (its retweets of x significant at the false
-        discovery rate ``fdr``, among x's retweeters) is set aside, with all its retweets, and
-        x's rate estimated again, until nothing more is set aside. Otherwise thousands of fake
-        followers of an ambassador make his rate so high that nothing about him looks unusual.
+        An account devoted to x (at least ``DEVOTED_RETWEETS`` retweets of x, significant
+        beyond x's rate at the false discovery rate ``fdr`` among x's retweeters) is set aside,
+        with all its retweets, and x's rate estimated again, until nothing more is set aside.
+        Otherwise thousands of fake followers of an ambassador make his rate so high that
+        nothing about him looks unusual.
         """
         rows = (
             self.background.filter(pl.col("author").is_in(authors.implode()))
@@ -171,7 +175,8 @@ class Flow:
                     .over("author")
                 )["q"]
             )
-            again = pl.concat([devoted, tested.filter(q <= fdr).select("retweeter", "author")])
+            found = tested.filter((q <= fdr) & (pl.col("weight") >= DEVOTED_RETWEETS))
+            again = pl.concat([devoted, found.select("retweeter", "author")])
             again = again.unique()
             if again.height == devoted.height:
                 break
@@ -329,7 +334,8 @@ def amplifies(
 
 def principals(members: pl.DataFrame, found: pl.DataFrame, flow: Flow, fdr: float) -> pl.DataFrame:
     """account, community: the significant targets of each community (``found``, with
-    q-values) that amplify nothing but one another (sink components; module docstring)."""
+    q-values) that amplify nothing but one another (sink components; module docstring) and
+    that ordinary accounts retweet too."""
     if found.is_empty():
         return pl.DataFrame(schema={"account": pl.String, "community": pl.Int64})
     pairs = amplifies(
@@ -349,9 +355,10 @@ def principals(members: pl.DataFrame, found: pl.DataFrame, flow: Flow, fdr: floa
     parts = graph.connected_components(mode="strong")
     leaves = {i for i, out in enumerate(parts.cluster_graph().outdegree()) if out == 0}
     sinks = names.filter(pl.Series([parts.membership[i] in leaves for i in range(len(names))]))
-    # A target that is also a member of C is a principal of C only; an outside target
-    # belongs to every community whose push it received.
-    return found.filter(pl.col("account").is_in(sinks.implode())).select("account", "community")
+    # A principal has an ordinary audience too: an account that only the operation amplifies
+    # is its core or its cover, not an official or outlet it pushes.
+    audience = flow.background.filter(pl.col("author").is_in(sinks.implode()))["author"].unique()
+    return found.filter(pl.col("account").is_in(audience.implode())).select("account", "community")
 
 
 def split_members(
@@ -556,11 +563,11 @@ def external_amplifiers(
 
 
 def direct_communities(pushes: pl.DataFrame, shape: pl.DataFrame, alpha: float) -> pl.Series:
-    """Communities that are the direct amplifiers of another's principals: with no second
-    tier of their own (STRUCTURE_SCHEMA tests all above ``alpha``), they push only some of the
-    principals another community pushes. Like the fake followers of an ambassador: a crowd
-    that pushes him alone, while the core pushes him and the rest of the operation's
-    principals."""
+    """Communities that are the direct amplifiers of another's principal: with no second tier
+    of their own (not fed, no internal amplification, at ``alpha``), they push a single principal
+    that another community pushes along with others. Like the fake followers of an
+    ambassador: a crowd that pushes him alone, while the core pushes him and the rest of the
+    operation's principals."""
     counts = pushes.group_by("community").agg(n=pl.len())
     subsets = (
         pushes.join(pushes.rename({"community": "other"}), on="account")
@@ -569,11 +576,10 @@ def direct_communities(pushes: pl.DataFrame, shape: pl.DataFrame, alpha: float) 
         .agg(shared=pl.len())
         .join(counts, on="community")
         .join(counts.rename({"community": "other", "n": "n_other"}), on="other")
-        .filter((pl.col("shared") == pl.col("n")) & (pl.col("n_other") > pl.col("n")))
+        .filter((pl.col("n") == 1) & (pl.col("shared") == 1) & (pl.col("n_other") > 1))
     )
-    alone = shape.filter(
-        (pl.col("p_fed") > alpha) & (pl.col("p_internal") > alpha) & (pl.col("p_feeds") > alpha)
-    )
+    # Feeding another community's core is what an amplifier does; being fed is what it is not.
+    alone = shape.filter((pl.col("p_fed") > alpha) & (pl.col("p_internal") > alpha))
     return subsets.join(alone.select("community"), on="community")["community"].unique()
 
 
@@ -719,11 +725,16 @@ def assign_tiers(
             or [tested.with_columns(q_value=pl.lit(0.0))]
         )
         principal = principals(members, found, flow, fdr)
-        inner = split_members(members, principal, found, flow, fdr)
+        # A member that any community pushes as a principal is a principal of its own.
+        inside = members.filter(pl.col("account").is_in(principal["account"].implode()))
+        inner = split_members(members, inside, found, flow, fdr)
         second = amplifier_communities(
             feeding(members, inner, flow, alpha), alpha, members["community"].n_unique() ** 2
         )
-        inner = inner.with_columns(
+        # What a second tier pushes is the core it feeds, or its cover: no principals.
+        principal = principal.filter(~pl.col("community").is_in(second.implode()))
+        inside = members.filter(pl.col("account").is_in(principal["account"].implode()))
+        inner = split_members(members, inside, found, flow, fdr).with_columns(
             tier=pl.when(pl.col("community").is_in(second.implode()))
             .then(pl.lit("amplifier"))
             .otherwise(pl.col("tier"))
@@ -738,9 +749,7 @@ def assign_tiers(
         )
         tiered = pl.concat(
             [
-                principal.join(members, on=["account", "community"]).with_columns(
-                    tier=pl.lit("principal")
-                ),
+                inside.with_columns(tier=pl.lit("principal")),
                 outer.with_columns(tier=pl.lit("principal")),
                 inner,
             ]
