@@ -100,3 +100,15 @@ def partial_conjunction(p_values: np.ndarray, u: int) -> np.ndarray:
     ordered = np.sort(np.where(np.isnan(p), 1.0, p), axis=1)
     value = np.minimum(np.maximum(present - u + 1, 1) * ordered[:, u - 1], 1.0)
     return np.where(present >= u, value, np.nan)
+
+
+def testable(lowest: np.ndarray, level: float) -> int:
+    """How many discrete tests can reach significance at all (Tarone 1990, as Gilbert 2005
+    uses it for the false discovery rate): the smallest K such that at most K tests have a
+    lowest achievable p-value below ``level / K``. A test that cannot get there, like an
+    account with one retweet of an account that draws 40 % of all retweets, counts in no
+    family, so it does not dilute the tests that can. Always at least 1."""
+    ordered = np.sort(np.asarray(lowest, dtype=np.float64))
+    k = np.arange(1, len(ordered) + 1)
+    fits = np.flatnonzero(np.searchsorted(ordered, level / k, side="left") <= k)
+    return int(k[fits[0]]) if fits.size else max(len(ordered), 1)

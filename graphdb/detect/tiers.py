@@ -533,33 +533,42 @@ def external_amplifiers(
     celebrity's fans are more devoted than an ambassador's fake followers. What tells the fakes
     apart is their inauthenticity (``evidence``), not their devotion.
     """
-    found, tests = [], []
-    for tier, name in (("core", "p_fed"), ("principal", "p_direct")):
+    found, fed = [], None
+    for tier in ("core", "principal"):
         pushed = tiered.filter(pl.col("tier") == tier).select("account", "community")
         tested = amplifies(outside, pushed, flow)
-        tests.append(_count_test(tested, "community", name, alpha, outside.height))
+        if tier == "core":
+            fed = _count_test(tested, "community", "p_fed", alpha, outside.height)
         # Benjamini–Hochberg within each community: one operation's thousands of amplifiers
-        # must not lower the bar for another's.
-        found += [_bh(group, fdr, outside.height) for _, group in tested.group_by("community")]
+        # must not lower the bar for another's. The family is every outside account that
+        # could have reached significance at all (``testable``).
+        floor = _lowest_p(outside, pushed, flow)
+        for (community,), group in tested.group_by("community"):
+            lowest = floor.filter(pl.col("community") == community)["lowest"].to_numpy()
+            family = stats.testable(lowest, fdr)
+            found.append(_bh(group, fdr, family))
     significant = pl.concat(found) if found else pl.DataFrame(schema=_FOUND_SCHEMA)
     best = significant.sort(["account", "p_value", "community"]).unique("account", keep="first")
-    sizes = tiered.filter(pl.col("tier") != "principal").group_by("community").agg(size=pl.len())
-    fed = (
-        tests[0]
-        .select("community", "p_fed")
-        .join(
-            tests[1]
-            .join(sizes, on="community")
-            .select(
-                "community",
-                p_direct=pl.when(pl.col("k") > pl.col("size")).then("p_direct").otherwise(1.0),
-            ),
-            on="community",
-            how="full",
-            coalesce=True,
-        )
+    assert fed is not None
+    return best.select(list(_FOUND_SCHEMA)), fed.select("community", "p_fed")
+
+
+def _lowest_p(accounts: pl.DataFrame, groups: pl.DataFrame, flow: Flow) -> pl.DataFrame:
+    """community, account, lowest: the smallest p-value each account's test against each
+    group could have given, had all its retweets gone to the group (chance ** n)."""
+    pairs = accounts.join(groups.select("community").unique(), how="cross")
+    expected = flow.expected(
+        accounts.select("account", who="account"),
+        "who",
+        groups.select("account", "community"),
+        "community",
+        pairs.select(who="account", community="community"),
     )
-    return best.select(list(_FOUND_SCHEMA)), fed
+    return expected.join(flow.given.rename({"account": "who"}), on="who").select(
+        "community",
+        account="who",
+        lowest=(pl.col("expected") / pl.col("n")).clip(0.0, 1.0).pow(pl.col("n")),
+    )
 
 
 def direct_communities(pushes: pl.DataFrame, shape: pl.DataFrame, alpha: float) -> pl.Series:
