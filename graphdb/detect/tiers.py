@@ -466,9 +466,9 @@ def operations(
     the second tier of the other, form one operation; an unflagged community is an operation
     of its own.
 
-    A community joins a community that most of its members feed (the count test significant at
-    ``alpha`` after Bonferroni over the pairs, and the feeders at least half the source), so a
-    mixed community whose few members feed another operation does not merge the two.
+    A community joins the community it feeds with the most members (the count test significant
+    at ``alpha`` after Bonferroni over the pairs), so a mixed community whose few members feed
+    another operation does not merge the two.
     ``shared`` holds (source, target) pairs of communities with a common principal. Operations
     are numbered in the order of their first community in ``communities`` (pass them ranked,
     so operation 1 holds the most suspicious community).
@@ -476,13 +476,18 @@ def operations(
     index = pl.DataFrame({"community": communities, "flagged": flagged}).with_row_index("at")
     pairs = max(len(communities) ** 2, 1)
     flagged_ids = index.filter("flagged")["community"].implode()
-    strongest = feeds_table.filter(
-        (pl.col("p_value") * pairs <= alpha)
-        # Most of the source feeds the target: a few stray members do not join operations.
-        & (2 * pl.col("feeders") >= pl.col("size"))
-        & pl.col("source").is_in(flagged_ids)
-        & pl.col("target").is_in(flagged_ids)
-    ).select("source", "target")
+    strongest = (
+        feeds_table.filter(
+            (pl.col("p_value") * pairs <= alpha)
+            & pl.col("source").is_in(flagged_ids)
+            & pl.col("target").is_in(flagged_ids)
+        )
+        # The community a second tier feeds most: a few of its members that also feed another
+        # operation do not merge the two.
+        .sort(["source", "feeders", "p_value"], descending=[False, True, False])
+        .unique("source", keep="first")
+        .select("source", "target")
+    )
     ends = (
         pl.concat([strongest, shared.select("source", "target")])
         .join(index.select(source="community", a="at", fa="flagged"), on="source")
