@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -85,3 +86,27 @@ def store_size_mb(server: ManagedServer) -> float:
     dirs = (server.data_dir / "databases" / "neo4j", server.data_dir / "transactions" / "neo4j")
     files = [p for d in dirs for p in d.rglob("*") if p.is_file()]
     return sum(p.stat().st_size for p in files) / 2**20
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MiB, the process and its children) and stdout of a command."""
+    started = time.perf_counter()
+    with subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    ) as proc:
+        watched = psutil.Process(proc.pid)
+        peak = 0
+        while proc.poll() is None:
+            try:
+                rss = watched.memory_info().rss + sum(
+                    c.memory_info().rss for c in watched.children(recursive=True)
+                )
+                peak = max(peak, rss)
+            except psutil.Error:
+                pass
+            time.sleep(0.1)
+        out, errors = proc.communicate()
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd[:4])} failed ({proc.returncode}):\n{errors[-3000:]}")
+    return seconds, peak / 2**20, out

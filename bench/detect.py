@@ -65,7 +65,7 @@ def main() -> None:
         data = scenario(scale, args.seed)
         with fresh_server(f"detect-{scale:g}") as (server, store):
             started = time.perf_counter()
-            loaded = load(store, [data / "users.csv", data / "tweets.csv"])
+            loaded = load(store, [data / "users.csv", data / "tweets.csv"], server=server)
             load_s = time.perf_counter() - started
             console.print(f"scale {scale:g}: loaded {loaded.rows:,} rows in {load_s:.0f}s")
             started = time.perf_counter()

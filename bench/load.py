@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import OUT, PeakRss, fresh_server, store_size_mb
+from common import OUT, PeakRss, fresh_server, store_size_mb, timed
 from rich.console import Console
 from rich.table import Table
 
@@ -111,10 +111,13 @@ def child(paths: list[str], method: str) -> None:
     )
 
 
-def run_case(name: str, paths: list[Path], method: str, console: Console) -> dict:
-    """Load `paths` into a fresh server by `method`; the child's result and the store size."""
+def run_case(
+    name: str, paths: list[Path], method: str, console: Console, detect: bool, wipe: bool
+) -> dict:
+    """Load `paths` into a fresh server by `method`; the child's result and the store size.
+    `tierscope detect` and `tierscope db wipe` may follow, timed from outside."""
     with fresh_server(name) as (server, _):
-        env = {**os.environ, "TIERSCOPE_HOME": str(server.root)}
+        env = {**os.environ, "TIERSCOPE_HOME": str(server.root), "TIERSCOPE_AUTOSTART": "0"}
         env.pop("NEO4J_URI", None)
         started = time.perf_counter()
         out = subprocess.run(
@@ -128,6 +131,24 @@ def run_case(name: str, paths: list[Path], method: str, console: Console) -> dic
         result = json.loads(out.stdout.strip().splitlines()[-1])
         console.print(f"{name} {method}: {time.perf_counter() - started:.1f}s wall")
         result["store_mb"] = store_size_mb(server)
+        console.print(json.dumps(result))
+        cli = [sys.executable, "-m", "tierscope.cli"]
+        if detect:
+            try:
+                seconds, rss, text = timed([*cli, "detect", "--json"], env)
+            except SystemExit as failed:
+                console.print(f"detect failed: {failed}")
+                result["detect"] = {"failed": str(failed)[:200]}
+            else:
+                detected = json.loads(text[text.index("{") :])
+                result["detect"] = {"seconds": seconds, "peak_rss_mb": rss, **detected}
+                console.print(f"detect: {seconds:.1f}s, peak RSS {rss:,.0f} MiB")
+                console.print(json.dumps(detected.get("timings", {})))
+                result["store_after_detect_mb"] = store_size_mb(server)
+        if wipe:
+            seconds, rss, text = timed([*cli, "db", "wipe", "--yes"], env)
+            result["wipe"] = {"seconds": seconds, "output": text.strip()}
+            console.print(f"db wipe: {seconds:.1f}s: {text.strip()}")
     return result
 
 
@@ -138,6 +159,8 @@ def main() -> None:
     parser.add_argument("--methods", nargs="+", default=["bulk", "bolt"])
     parser.add_argument("--scenario", type=float, help="scale of a generated seed2020 archive")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--detect", action="store_true", help="after the load: tierscope detect")
+    parser.add_argument("--wipe", action="store_true", help="then: tierscope db wipe, timed")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -167,7 +190,7 @@ def main() -> None:
                 cases.append((f"{fmt}-{rows}", [data]))
     for name, paths in cases:
         for method in args.methods:
-            result = run_case(name, paths, method, console)
+            result = run_case(name, paths, method, console, args.detect, args.wipe)
             phases = ", ".join(
                 f"{k} {v:.1f} ({result['phase_rss_mb'].get(k, 0):,.0f} MB)"
                 if k in result["phase_rss_mb"]
@@ -184,7 +207,6 @@ def main() -> None:
                 f"{result['peak_rss_mb']:,.0f}",
                 f"{result['store_mb']:,.0f}",
             )
-            console.print(json.dumps(result))
     console.print(table)
 
 

@@ -21,12 +21,10 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import polars as pl
-import psutil
-from common import OUT, fresh_server, store_size_mb
+from common import OUT, fresh_server, store_size_mb, timed
 from detect import scenario
 from rich.console import Console
 from rich.table import Table
@@ -52,48 +50,22 @@ def cnt_csv(data: Path) -> Path:
     if out.exists():
         return out
     tweets = pl.read_csv(data / "tweets.csv", infer_schema=False)
-    urls = tweets["urls"].str.extract_all(r"'([^']*)'").list.eval(pl.element().str.strip_chars("'"))
-    pl.DataFrame(
-        {
-            "message_id": tweets["tweetid"],
-            "user_id": tweets["userid"],
-            "username": tweets["user_screen_name"],
-            "repost_id": pl.when(tweets["is_retweet"] == "true")
-            .then(tweets["retweet_tweetid"])
-            .otherwise(pl.lit("")),
-            "reply_id": tweets["in_reply_to_tweetid"].fill_null(""),
-            "message": tweets["tweet_text"].fill_null(""),
-            "timestamp": tweets["tweet_time"]
-            .str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M")
-            .dt.epoch("s"),
-            "urls": urls.list.join(" "),
-        }
+    urls = pl.col("urls").str.extract_all(r"'([^']*)'").list.eval(pl.element().str.strip_chars("'"))
+    tweets.select(
+        message_id="tweetid",
+        user_id="userid",
+        username="user_screen_name",
+        repost_id=pl.when(pl.col("is_retweet") == "true")
+        .then(pl.col("retweet_tweetid"))
+        .otherwise(pl.lit("")),
+        reply_id=pl.col("in_reply_to_tweetid").fill_null(""),
+        message=pl.col("tweet_text").fill_null(""),
+        timestamp=pl.col("tweet_time")
+        .str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M")
+        .dt.epoch("s"),
+        urls=urls.list.join(" "),
     ).write_csv(out)
     return out
-
-
-def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MiB, the process and its children) and stdout of a command."""
-    started = time.perf_counter()
-    with subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
-    ) as proc:
-        watched = psutil.Process(proc.pid)
-        peak = 0
-        while proc.poll() is None:
-            try:
-                rss = watched.memory_info().rss + sum(
-                    c.memory_info().rss for c in watched.children(recursive=True)
-                )
-                peak = max(peak, rss)
-            except psutil.Error:
-                pass
-            time.sleep(0.1)
-        out, errors = proc.communicate()
-    seconds = time.perf_counter() - started
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd[:4])} failed ({proc.returncode}):\n{errors[-3000:]}")
-    return seconds, peak / 2**20, out
 
 
 def main() -> None:

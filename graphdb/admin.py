@@ -19,7 +19,12 @@ def wipe(store: Store, server: ManagedServer | None = None) -> int:
     dropped and the server restarted on an empty one; otherwise relationships, then nodes,
     are deleted in batches of 10,000, which stays within Neo4j's transaction memory."""
     nodes = store.run(cypherlib.load("load/node_count"))[0]["nodes"]
-    if server is not None and store.connection.managed and nodes >= RECREATE_MIN_NODES:
+    if (
+        server is not None
+        and store.connection.managed
+        and nodes >= RECREATE_MIN_NODES
+        and server.connection().uri == store.connection.uri
+    ):
         recreate_database(server)
         store.apply_schema()
         return int(nodes)

@@ -30,7 +30,7 @@ import polars as pl
 
 from tierscope.graphdb import cypherlib
 from tierscope.graphdb.bulk import write_import_files
-from tierscope.graphdb.errors import InputError, TooManyRejects
+from tierscope.graphdb.errors import InputError, TierscopeError, TooManyRejects
 from tierscope.graphdb.records import Reject, Row
 from tierscope.graphdb.server import ManagedServer
 from tierscope.graphdb.server.offline import import_full
@@ -230,6 +230,18 @@ def _bulk_target(
         return None
     if bulk is None and sum(_size(s.path) for s in sources) < BULK_MIN_BYTES:
         return None
+    managed = server or ManagedServer()
+    try:
+        same = managed.connection().uri == store.connection.uri
+    except TierscopeError:  # that home has no server
+        same = False
+    if not same:
+        if bulk:
+            raise InputError(
+                f"--bulk needs the managed server under {managed.root}, and the target is "
+                f"{store.connection.describe()}"
+            )
+        return None
     nodes = store.run(cypherlib.load("load/node_count"))[0]["nodes"]
     if nodes:
         if bulk:
@@ -238,7 +250,7 @@ def _bulk_target(
                 "load without --bulk, or empty it first with `tierscope db wipe`"
             )
         return None
-    return server or ManagedServer()
+    return managed
 
 
 def _size(path: Path) -> int:

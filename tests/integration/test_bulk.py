@@ -197,6 +197,8 @@ def test_bulk_is_refused_where_it_cannot_run(
     load(store, inputs[:1], bulk=False)
     with pytest.raises(InputError, match="needs an empty database"):
         load(store, inputs[:1], bulk=True)
+    with pytest.raises(InputError, match="needs the managed server under"):
+        load(store, inputs[:1], bulk=True, server=bulk_server)  # another server's store
     remote = replace(bulk_server.connection(), managed=False)
     with Store(remote) as other, pytest.raises(InputError, match="needs the managed server"):
         load(other, inputs[:1], bulk=True)
