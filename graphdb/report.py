@@ -59,6 +59,7 @@ EVIDENCE = (
     "median_reaction_s",
     "dormant_share",
     "duplicate_text_share",
+    "median_followers",
     "lang_top",
     "lang_top_share",
     "lang_entropy",
@@ -69,9 +70,27 @@ EVIDENCE_HEADERS = (
     "median reaction",
     "dormant",
     "duplicate text",
+    "median followers",
     "top language",
     "language entropy (bits)",
 )
+# Each community's tests, in the order of the decision (docs/method.md), and their headers.
+TESTS = {
+    "p_coordination": "coordination (q)",
+    "p_structure": "tier structure",
+    "p_fed": "fed",
+    "p_internal": "internal",
+    "p_feeds": "feeds",
+    "p_creation": "creation",
+    "p_dormancy": "dormancy",
+    "p_text": "text",
+    "p_followers": "followers",
+    "p_language": "language",
+    "p_inauthentic": "2+ signs",
+    "p_flag": "flag p",
+    "q_flag": "flag q",
+    "p_reaction": "reaction (not used)",
+}
 
 
 def _evidence_cells(evidence: dict[str, Any]) -> list[str]:
@@ -88,9 +107,17 @@ def _evidence_cells(evidence: dict[str, Any]) -> list[str]:
         show("median_reaction_s", _duration),
         show("dormant_share", _percent),
         show("duplicate_text_share", _percent),
+        show("median_followers", lambda v: f"{v:,.0f}"),
         language,
-        show("lang_entropy", _number),
+        show("lang_entropy", lambda v: f"{abs(v):.2f}"),
     ]
+
+
+def _p(value: Any) -> str:
+    """A p-value for reading: 'missing' when the data cannot carry the signal."""
+    if value is None or value != value:
+        return "missing"
+    return "<1e-300" if value == 0 else f"{value:.2g}"
 
 
 @dataclass(frozen=True)
@@ -140,6 +167,8 @@ class Community:
     core: int
     amplifiers: int
     evidence: dict[str, Any]
+    tests: dict[str, float | None]  # every p-value of the decision (TESTS)
+    reason: str  # why it was or was not flagged, with the deciding p-values
     top: dict[str, list[Account]]  # the strongest accounts of each tier
 
 
@@ -283,6 +312,8 @@ def _community(props: dict[str, Any], members: Members) -> Community:
         core=props["core"],
         amplifiers=props["amplifiers"],
         evidence={name: props.get(name) for name in EVIDENCE},
+        tests={name: props.get(name) for name in TESTS},
+        reason=str(props.get("reason") or ""),
         top={t: tiers.get(t, [])[:SHOWN_PER_TIER] for t in TIERS},
     )
 
@@ -449,9 +480,16 @@ def _int(v: int | None) -> str:
     return "–" if v is None else f"{v:,}"
 
 
+TEST_COLUMNS = ("community", "flagged", *TESTS.values())
+
+
+def _test_cells(c: Community) -> list[str]:
+    return [str(c.id), "yes" if c.flagged else "no", *(_p(c.tests[n]) for n in TESTS)]
+
+
 def _community_title(c: Community) -> str:
     flag = "flagged" if c.flagged else "not flagged"
-    return f"Community {c.id} (operation {c.operation_id}, {flag}, score {c.score:.2f})"
+    return f"Community {c.id} (operation {c.operation_id}, {flag}, score {c.score:.1f})"
 
 
 def _counts_line(c: Community) -> str:
@@ -492,6 +530,15 @@ def _md_table(
     return [line(columns), align, *(line(r) for r in rows)]
 
 
+WHY = (
+    "A community is flagged when its accounts meet beyond chance (coordination) and it is an "
+    "operation rather than a genuine audience: it has a tier structure, or at least two signs "
+    "of inauthenticity. Each column is a p-value against the background (docs/method.md); "
+    "'missing' means the data cannot carry that signal, and it does not count against the "
+    "community. Reaction time is shown but does not flag: fans and news bots react as fast."
+)
+
+
 def render_markdown(report: TierReport) -> str:
     out = [f"# Tier report: run {report.run.id}", "", *(f"- {s}" for s in headline(report)), ""]
     out += ["## Principal amplification", ""]
@@ -503,9 +550,13 @@ def render_markdown(report: TierReport) -> str:
     shown = len(report.communities)
     if shown < report.run.communities:
         out += ["", f"The top {shown} of {report.run.communities:,} communities."]
+    out += ["", "## Why each community was or was not flagged", "", WHY, ""]
+    out += _md_table(TEST_COLUMNS, [_test_cells(c) for c in report.communities], numeric_from=2)
+    out += [""] + [f"- Community {c.id}: {c.reason}" for c in report.communities]
     out += ["", "## Communities in detail"]
     for c in report.communities:
-        out += ["", f"### {_community_title(c)}", "", _counts_line(c), "", _feeds_line(report, c)]
+        out += ["", f"### {_community_title(c)}", "", c.reason, "", _counts_line(c)]
+        out += ["", _feeds_line(report, c)]
         out += [""] + _md_table(
             ACCOUNT_COLUMNS, [_account_cells(t, a) for t in TIERS for a in c.top[t]], 2
         )
@@ -556,9 +607,18 @@ def render_table(report: TierReport) -> RenderableType:
             numeric_from=0,
         )
     )
+    tests = _rich_table(
+        "Why each community was or was not flagged (p-values)",
+        TEST_COLUMNS,
+        [_test_cells(c) for c in report.communities],
+        numeric_from=2,
+    )
+    tests.caption = WHY
+    tests.caption_justify = "left"
+    parts.append(tests)
     for c in report.communities:
         table = _rich_table(_community_title(c), ACCOUNT_COLUMNS, [], numeric_from=2)
-        table.caption = f"{_counts_line(c)} {_feeds_line(report, c)}"
+        table.caption = f"{c.reason}. {_counts_line(c)} {_feeds_line(report, c)}"
         table.caption_justify = "left"
         for tier in TIERS:
             for a in c.top[tier]:
@@ -683,8 +743,8 @@ def render_html(report: TierReport) -> str:
     for c in report.communities:
         rows = [_account_cells(t, a) for t in TIERS for a in c.top[t]]
         details.append(
-            f"<h3>{escape(_community_title(c))}</h3><p>{escape(_counts_line(c))} "
-            f"{escape(_feeds_line(report, c))}</p>"
+            f"<h3>{escape(_community_title(c))}</h3><p>{escape(c.reason)}.</p>"
+            f"<p>{escape(_counts_line(c))} {escape(_feeds_line(report, c))}</p>"
             + _html_table(ACCOUNT_COLUMNS, rows, numeric_from=2, tier_column=True)
         )
     more = (
@@ -718,6 +778,12 @@ def render_html(report: TierReport) -> str:
             numeric_from=0,
         ),
         more,
+        '<h2 id="why">Why each community was or was not flagged</h2>',
+        f"<p>{escape(WHY)}</p>",
+        _html_table(TEST_COLUMNS, [_test_cells(c) for c in report.communities], numeric_from=2),
+        "<ul>"
+        + "".join(f"<li>Community {c.id}: {escape(c.reason)}</li>" for c in report.communities)
+        + "</ul>",
         '<h2 id="timeline">Timeline of the bursts</h2>',
         f"<figure>{timeline_svg}</figure>",
         '<h2 id="creation-dates">Account creation dates</h2>',

@@ -189,7 +189,8 @@ def _share_test(flags: pl.LazyFrame, members: pl.DataFrame, name: str, p_name: s
 
 def dormancy(members: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
     """community, dormant_share, p_dormancy."""
-    span = (posts["time"].max() or 0) - (posts["time"].min() or 0) if posts.height else 0
+    times = posts["time"].to_numpy()
+    span = int(times.max() - times.min()) if len(times) else 0
     if span < YEAR:
         return _ids(members).with_columns(
             dormant_share=pl.lit(None, pl.Float64), p_dormancy=pl.lit(None, pl.Float64)
@@ -240,9 +241,11 @@ def languages(members: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
         )
     )
     tail = stats.binom_sf(mine["n"].to_numpy(), mine["total"].to_numpy(), mine["base"].to_numpy())
-    carries = base.height > 0 and float(base["base"].max() or 0.0) < ONE_LANGUAGE
+    carries = base.height > 0 and float(base["base"].to_numpy().max()) < ONE_LANGUAGE
     mine = mine.with_columns(
-        tail=pl.Series(np.minimum(tail * mine["langs"].to_numpy(), 1.0) if carries else None)
+        tail=pl.Series(np.minimum(tail * mine["langs"].to_numpy(), 1.0))
+        if carries
+        else pl.lit(None, pl.Float64)
     )
     return (
         mine.sort(["community", "n", "lang"], descending=[False, True, False])

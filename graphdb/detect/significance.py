@@ -186,7 +186,7 @@ def overlap_tests(
     if not len(a):
         return empty, cap, co_sharing
 
-    weeks = int(kept["week"].max()) + 1
+    weeks = int(kept["week"].to_numpy().max()) + 1
     per_week = (
         graph.group_by("account", "week")
         .agg(k=pl.len(), s=(pl.col("d") - 1).sum())

@@ -1,26 +1,30 @@
-"""Each evidence measure, the score and flag built on them, and principal amplification."""
+"""Each evidence test against the background, its effect size, and when it is missing."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import polars as pl
 import pytest
 
 from tierscope.graphdb.detect.analyze import principal_amplification
 from tierscope.graphdb.detect.evidence import (
     DAY,
+    YEAR,
     community_evidence,
     creation_burst,
     dormancy,
     duplicate_text,
+    followers,
     languages,
     reaction_time,
 )
 from tierscope.graphdb.detect.inputs import ACCOUNT_SCHEMA, POST_SCHEMA
 
 T0 = 1_600_000_000
+ALPHA = 0.01
 
 
 def members(groups: dict[int, list[str]]) -> pl.DataFrame:
@@ -31,14 +35,19 @@ def members(groups: dict[int, list[str]]) -> pl.DataFrame:
     )
 
 
-def accounts(created: Mapping[str, int | None]) -> pl.DataFrame:
+def accounts(
+    created: Mapping[str, int | None], follows: Mapping[str, int] | None = None
+) -> pl.DataFrame:
+    names = list(created)
     return pl.DataFrame(
-        {"account": list(created), "created_at": list(created.values())},
-        schema={"account": pl.String, "created_at": pl.Int64},
-    ).with_columns(
-        pl.lit(None, dtype).alias(name)
-        for name, dtype in ACCOUNT_SCHEMA.items()
-        if name not in ("account", "created_at")
+        {
+            "account": names,
+            "created_at": [created[n] for n in names],
+            "lang": [None] * len(names),
+            "followers": [(follows or {}).get(n) for n in names],
+            "screen_name": names,
+        },
+        schema=ACCOUNT_SCHEMA,
     )
 
 
@@ -46,169 +55,134 @@ def posts(rows: Sequence[Mapping[str, object]]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=POST_SCHEMA)
 
 
-def test_creation_burst_against_the_background() -> None:
-    # Background: one sign-up a day for 200 days. A batch of 6 on one day is a burst; 6 spread
-    # over the background's days, or 2 on one day (a coincidence), are not.
-    created: dict[str, int | None] = {f"bg{d}": T0 + d * DAY for d in range(200)}
-    created |= {f"batch{i}": T0 + 50 * DAY + i for i in range(6)}
-    created |= {f"spread{i}": T0 + (10 + 30 * i) * DAY for i in range(6)}
-    created |= {"pair0": T0 + 70 * DAY, "pair1": T0 + 70 * DAY + 5, "pair2": T0 + 150 * DAY}
+def by_community(frame: pl.DataFrame, column: str) -> dict[int, object]:
+    return dict(zip(frame["community"], frame[column], strict=True))
+
+
+def test_a_batch_is_a_creation_burst_and_a_spread_is_not() -> None:
+    # Background: five sign-ups a day for 400 days, and a news day with 60 genuine sign-ups.
+    created: dict[str, int | None] = {
+        f"bg{d}-{k}": T0 + d * DAY + k for d in range(400) for k in range(5)
+    }
+    created |= {f"news{k}": T0 + 300 * DAY + k for k in range(60)}
+    created |= {f"batch{i}": T0 + 50 * DAY + i for i in range(12)}
+    created |= {f"spread{i}": T0 + (10 + 30 * i) * DAY for i in range(12)}
+    # A genuine community signs up like the background: three of a hundred on the news day.
+    created |= {f"late{i}": T0 + (300 if i < 3 else 4 * i) * DAY + 100 + i for i in range(100)}
     created |= {"unknown": None}
     groups = {
-        1: [f"batch{i}" for i in range(6)] + ["unknown"],
-        2: [f"spread{i}" for i in range(6)],
-        3: ["pair0", "pair1", "pair2"],
+        1: [f"batch{i}" for i in range(12)] + ["unknown"],
+        2: [f"spread{i}" for i in range(12)],
+        3: [f"late{i}" for i in range(100)],
     }
-    burst = creation_burst(members(groups), accounts(created)).sort("community")
-    # Accounts of unknown age do not count either way.
-    assert burst.rows() == [(1, 1.0), (2, 0.0), (3, 0.0)]
+    burst = creation_burst(members(groups), accounts(created), ALPHA)
+    p = by_community(burst, "p_creation")
+    share = by_community(burst, "creation_burst")
+    assert p[1] < 1e-10 and share[1] == 1.0  # the unknown account counts neither way
+    assert p[2] == 1.0 and share[2] == 0.0
+    assert p[3] > ALPHA  # the news day's genuine crowd makes its three unremarkable
 
 
-def test_partial_burst_share() -> None:
-    created = {f"bg{d}": T0 + d * DAY for d in range(100)}
-    created |= {f"b{i}": T0 + 5 * DAY for i in range(8)}
-    created |= {f"t{i}": T0 + (20 + 7 * i) * DAY for i in range(2)}
-    groups = {1: [f"b{i}" for i in range(8)] + ["t0", "t1"]}
-    assert creation_burst(members(groups), accounts(created))["creation_burst"][0] == 0.8
+def test_creation_burst_is_missing_without_dates() -> None:
+    burst = creation_burst(members({1: ["a", "b"]}), accounts({"a": None, "b": None}), ALPHA)
+    assert burst["p_creation"].to_list() == [None]
 
 
-def test_median_reaction_time() -> None:
-    rows = [
-        {"account": "a", "post": "r1", "time": T0 + 30, "original": "o", "original_time": T0},
-        {"account": "a", "post": "r2", "time": T0 + 600, "original": "o", "original_time": T0},
-        {"account": "b", "post": "r3", "time": T0 + 90, "original": "o", "original_time": T0},
-        # Retweets of posts outside the archive have no original time.
-        {"account": "b", "post": "r4", "time": T0 + 9, "original": "x"},
-        {"account": "c", "post": "r5", "time": T0 + 5000, "original": "o", "original_time": T0},
-    ]
-    frame = reaction_time(members({1: ["a", "b"]}), posts(rows))
-    assert frame.rows() == [(1, 90.0)]
+def test_reaction_time_against_the_background() -> None:
+    rows = []
+    for i in range(50):  # the background reacts within hours
+        rows.append({"account": f"bg{i}", "post": f"b{i}", "time": T0 + 3600 * (1 + i % 5),
+                     "original": "o", "original_time": T0})  # fmt: skip
+    for i in range(10):  # the community within a minute
+        rows.append({"account": f"fast{i}", "post": f"f{i}", "time": T0 + 30 + i,
+                     "original": "o", "original_time": T0})  # fmt: skip
+    result = reaction_time(members({1: [f"fast{i}" for i in range(10)]}), posts(rows))
+    assert result["median_reaction_s"][0] == pytest.approx(34.5)
+    assert result["p_reaction"][0] < 1e-4
 
 
-def test_dormant_accounts() -> None:
-    year = 365 * DAY
-    rows = [
-        # Silent for more than a year, then active again: a hijacked account.
-        {"account": "old", "post": "1", "time": T0},
-        {"account": "old", "post": "2", "time": T0 + year + DAY},
-        {"account": "old", "post": "3", "time": T0 + year + 2 * DAY},
-        {"account": "busy", "post": "4", "time": T0},
-        {"account": "busy", "post": "5", "time": T0 + 200 * DAY},
-        {"account": "busy", "post": "6", "time": T0 + 400 * DAY},
-        {"account": "once", "post": "7", "time": T0},
-        {"account": "new", "post": "8", "time": T0 + 2 * year},
-    ]
-    frame = dormancy(members({1: ["old", "busy", "once", "new"]}), posts(rows))
-    assert frame.rows() == [(1, 0.25)]
-
-
-def test_duplicated_text_ignores_tags_links_and_case() -> None:
-    rows = [
-        {"account": "a", "post": "1", "time": T0, "text": "The facts speak for themselves."},
-        {"account": "b", "post": "2", "time": T0, "text": "the facts speak for themselves #Truth"},
-        {
-            "account": "c",
-            "post": "3",
-            "time": T0,
-            "text": "THE FACTS speak for themselves https://t.co/x",
-        },
-        {"account": "a", "post": "4", "time": T0, "text": "my own words today"},
-        # The same account repeating itself is not copying another.
-        {"account": "b", "post": "5", "time": T0, "text": "again and again"},
-        {"account": "b", "post": "6", "time": T0, "text": "Again and again!"},
-        {"account": "b", "post": "7", "time": T0, "original": "1"},
-    ]
-    frame = duplicate_text(members({1: ["a", "b"]}), posts(rows))
-    assert frame.rows() == [(1, 2 / 5)]
-
-
-def test_language_mix() -> None:
-    rows = [
-        {"account": "a", "post": str(i), "time": T0, "lang": lang}
-        for i, lang in enumerate(["zh", "zh", "en", "en", None, "zh", "zh", "zh"])
-    ]
-    rows[5]["account"] = rows[6]["account"] = rows[7]["account"] = "outsider"
-    frame = languages(members({1: ["a"]}), posts(rows))
-    assert frame.rows() == [(1, "en", 0.5, 1.0)]  # ties go to the first name
-
-
-def scenario() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """A batch-made, copy-pasting, zh-only ring (1), a fast fan base (2) and a background."""
-    langs = ["en", "es", "fr", "pt", "ja", "ko"]
-    created = {f"bg{i}": T0 - (i % 300) * DAY for i in range(600)}
-    created |= {f"op{i}": T0 - 40 * DAY for i in range(20)}
-    created |= {f"fan{i}": T0 - (7 * i + 3) * DAY for i in range(18)}
-    rows: list[dict[str, object]] = []
-
-    def post(account: str, time: int, lang: str, text: str) -> None:
-        rows.append({"account": account, "post": account, "time": time, "lang": lang, "text": text})
-
-    def retweet(account: str, time: int, lang: str, original: str, original_time: int) -> None:
-        rows.append(
-            {"account": account, "post": f"rt-{account}", "time": time, "lang": lang,
-             "original": original, "original_time": original_time}
-        )  # fmt: skip
-
-    for i in range(600):
-        post(f"bg{i}", T0 + i * 100, langs[i % 6], f"words of my own number {i}")
-        nxt = (i + 1) % 600
-        retweet(f"bg{i}", T0 + i * 100 + 5_400, langs[i % 6], f"bg{nxt}", T0 + nxt * 100)
-    for i in range(20):
-        post(f"op{i}", T0 + i, "zh", "Western media keep spreading rumours")
-        retweet(f"op{i}", T0 + 3_000, "zh", "bg0", T0)
-    for i in range(18):  # six languages evenly, as in the background
-        post(f"fan{i}", T0 + i, langs[i % 6], f"love her so much {i}")
-        retweet(f"fan{i}", T0 + 120, langs[i % 6], "bg1", T0 + 100)
-    groups = members({1: [f"op{i}" for i in range(20)], 2: [f"fan{i}" for i in range(18)]})
-    return groups, posts(rows), accounts(created)
-
-
-def test_score_sums_the_signals_and_ranks_the_ring_above_the_fans() -> None:
-    groups, post_frame, account_frame = scenario()
-    evidence = community_evidence(groups, post_frame, account_frame, window=60).sort("community")
-    ring, fans = evidence.row(0, named=True), evidence.row(1, named=True)
-    assert ring["creation_burst"] == 1.0
-    assert ring["duplicate_text_share"] == 1.0
-    assert ring["lang_top"] == "zh" and ring["lang_entropy"] == 0.0
-    assert ring["median_reaction_s"] == 3000.0
-    assert fans["creation_burst"] == 0.0 and fans["duplicate_text_share"] == 0.0
-    assert fans["median_reaction_s"] == 20.0
-    # Background: retweets 5,300 s after the original (the next account's post, 100 s later),
-    # six languages evenly, no copies.
-    fast_fans = 1.0  # faster than the window
-    fast_ring = math.log(5_300 / 3_000) / math.log(5_300 / 60)
-    assert fans["score"] == pytest.approx(fast_fans)
-    assert ring["score"] == pytest.approx(1 + 1 + 1 + fast_ring)
-    assert ring["score"] >= 2.0 > fans["score"]
-
-
-def test_principal_amplification_table() -> None:
-    detected = pl.DataFrame(
-        {
-            "account_id": ["amb", "tv", "c1", "a1", "fan"],
-            "operation_id": [1, 1, 1, 1, 2],
-            "community_id": [1, 1, 1, 1, 2],
-            "tier": ["principal", "principal", "core", "amplifier", "core"],
-            "flagged": [False, False, True, True, False],
-        }
-    )
-    post_frame = posts(
+def test_dormancy_needs_a_year_of_archive() -> None:
+    short = posts(
         [
-            {"account": "amb", "post": "p1", "time": T0},
-            {"account": "amb", "post": "p2", "time": T0},
-            {"account": "tv", "post": "p3", "time": T0},
-            {"account": "amb", "post": "p4", "time": T0, "original": "p3"},
+            {"account": "a", "post": "p", "time": T0},
+            {"account": "b", "post": "q", "time": T0 + 30 * DAY},
         ]
     )
-    retweets = pl.DataFrame(
+    assert dormancy(members({1: ["a", "b"]}), short)["p_dormancy"].to_list() == [None]
+    rows = [{"account": f"bg{i}", "post": f"b{i}-{k}", "time": T0 + k * 30 * DAY} for i in range(60)
+            for k in range(15)]  # fmt: skip
+    rows += [{"account": f"hijacked{i}", "post": f"h{i}-{k}", "time": T0 + k * 2 * YEAR}
+             for i in range(8) for k in range(2)]  # fmt: skip
+    result = dormancy(members({1: [f"hijacked{i}" for i in range(8)]}), posts(rows))
+    assert result["dormant_share"][0] == 1.0
+    assert result["p_dormancy"][0] < 1e-10
+
+
+def test_copied_text_is_evidence_and_no_own_posts_is_missing() -> None:
+    rows = [{"account": f"bg{i}", "post": f"b{i}", "time": T0, "text": f"my own words number {i}"}
+            for i in range(80)]  # fmt: skip
+    rows += [{"account": f"op{i}", "post": f"o{i}", "time": T0,
+              "text": "The truth about the West" + (" #Truth" if i % 2 else " https://x.co/1")}
+             for i in range(10)]  # fmt: skip
+    rows += [{"account": "quiet", "post": "r", "time": T0, "original": "b1", "original_time": T0}]
+    result = duplicate_text(members({1: [f"op{i}" for i in range(10)], 2: ["quiet"]}), posts(rows))
+    assert by_community(result, "duplicate_text_share")[1] == 1.0
+    assert by_community(result, "p_text")[1] < 1e-10
+    assert 2 not in by_community(result, "p_text")  # no own posts: missing
+
+
+def test_followers_fewer_than_the_background() -> None:
+    rng = np.random.default_rng(0)
+    follows = {f"bg{i}": int(rng.lognormal(5, 1)) for i in range(200)}
+    follows |= {f"fake{i}": int(rng.integers(0, 10)) for i in range(30)}
+    created = dict.fromkeys(follows, T0)
+    result = followers(members({1: [f"fake{i}" for i in range(30)]}), accounts(created, follows))
+    assert result["median_followers"][0] < 10
+    assert result["p_followers"][0] < 1e-10
+
+
+def test_language_against_the_background_and_missing_when_it_speaks_one() -> None:
+    mixed = [{"account": f"bg{i}", "post": f"b{i}", "time": T0, "lang": ("en", "es", "fr")[i % 3]}
+             for i in range(90)]  # fmt: skip
+    op = [{"account": f"op{i}", "post": f"o{i}", "time": T0, "lang": "zh"} for i in range(15)]
+    fans = [{"account": f"fan{i}", "post": f"f{i}", "time": T0, "lang": ("en", "es", "fr")[i % 3]}
+            for i in range(15)]  # fmt: skip
+    groups = members({1: [f"op{i}" for i in range(15)], 2: [f"fan{i}" for i in range(15)]})
+    result = languages(groups, posts(mixed + op + fans))
+    p = by_community(result, "p_language")
+    assert p[1] < 1e-10 and p[2] > ALPHA
+    assert by_community(result, "lang_top")[1] == "zh"
+    one = [{**row, "lang": "en"} for row in mixed]
+    assert languages(groups, posts(one + op))["p_language"].to_list() == [None]
+
+
+def test_community_evidence_has_every_column() -> None:
+    rows = [{"account": "a", "post": "p", "time": T0, "text": "hello", "lang": "en"}]
+    result = community_evidence(
+        members({1: ["a"]}), posts(rows), accounts({"a": T0}), members({}).select("account"), ALPHA
+    )
+    assert result.height == 1
+    assert math.isnan(result["p_dormancy"][0] or math.nan)
+
+
+def test_principal_amplification_counts_flagged_retweets() -> None:
+    accounts_table = pl.DataFrame(
         {
-            "retweeter": ["c1", "a1", "fan", "someone", "amb"],
-            "author": ["amb", "amb", "amb", "amb", "tv"],
-            "weight": [5, 3, 2, 10, 1],
+            "account_id": ["boss", "c1", "a1", "fan"],
+            "community_id": [1, 1, 1, 2],
+            "operation_id": [1, 1, 1, 2],
+            "tier": ["principal", "core", "amplifier", "member"],
+            "flagged": [False, True, True, False],
         }
     )
-    table = principal_amplification(detected, post_frame, retweets)
-    assert table.rows() == [
-        ("amb", 1, 1, 2, 20, 8, 0.4),
-        ("tv", 1, 1, 1, 1, 0, 0.0),
-    ]
+    rows = [{"account": "boss", "post": f"b{i}", "time": T0} for i in range(3)]
+    retweets = pl.DataFrame(
+        {
+            "retweeter": ["c1", "a1", "fan", "x"],
+            "author": ["boss"] * 4,
+            "week": [0, 0, 1, 1],
+            "weight": [5, 3, 2, 10],
+        }
+    )
+    table = principal_amplification(accounts_table, posts(rows), retweets)
+    assert table.rows() == [("boss", 1, 1, 3, 20, 8, 0.4)]

@@ -1,8 +1,7 @@
-"""Detection quality on generated scenarios with the default options, and the input frames.
+"""Detection on three fixed draws of the scenario family, small enough for a unit test.
 
-The targets are the issue's: precision >= 0.95 and recall >= 0.90 of the operations' members,
-tier macro-F1 >= 0.85, principal recall >= 0.9, operations kept apart (ARI >= 0.9) and the fan
-community ranked below both operations. ``bench/quality_pure.py`` checks the same at scale 1.
+A regression check of the whole pipeline, not a quality claim: the claim is the worst of many
+draws at full scale, in ``bench/quality.py`` and docs/benchmarks.md. The targets are issue 7's.
 """
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from tierscope.graphdb.detect.analyze import Detection, analyze
 from tierscope.graphdb.detect.evaluate import Evaluation, evaluate
@@ -18,18 +18,21 @@ from tierscope.graphdb.detect.inputs import inputs_from_files, inputs_from_rows
 from tierscope.graphdb.generate import generate
 from tierscope.graphdb.records import AccountRecord, PostRecord, Row
 
-SCALE = 0.05
+SCALE = 0.3
 SEEDS = (1, 2, 3)
+
+
+def files(out: Path) -> list[Path]:
+    return [f for f in (out / "users.csv", out / "tweets.csv", out / "tweets.jsonl") if f.exists()]
 
 
 @pytest.fixture(scope="module", params=SEEDS, ids=[f"seed{s}" for s in SEEDS])
 def scenario(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, Detection, Evaluation]:
-    out = tmp_path_factory.mktemp(f"seed{request.param}")
-    generate(out, scale=SCALE, seed=request.param)
-    inputs = inputs_from_files([out / "tweets.csv", out / "users.csv"])
-    detection = analyze(inputs)
+    out = tmp_path_factory.mktemp(f"family{request.param}")
+    generate(out, "family", SCALE, request.param)
+    detection = analyze(inputs_from_files(files(out)))
     truth = pl.read_csv(out / "truth.csv", infer_schema=False)
     return out, detection, evaluate(truth, detection.accounts, detection.communities)
 
@@ -41,46 +44,40 @@ def test_quality_targets(scenario: tuple[Path, Detection, Evaluation]) -> None:
     assert result.tier_macro_f1 >= 0.85
     assert result.principal_recall >= 0.9
     assert result.ari >= 0.9
-    assert result.fan_below_ops is True
+    assert result.decoys_flagged is not None and result.decoys_flagged <= 0.05
+    assert result.ordinary_tiered is not None and result.ordinary_tiered <= 0.005
 
 
-def test_operations_kept_apart(scenario: tuple[Path, Detection, Evaluation]) -> None:
+def test_every_community_says_why(scenario: tuple[Path, Detection, Evaluation]) -> None:
+    _, detection, _ = scenario
+    reasons = detection.communities["reason"].to_list()
+    assert reasons and all(r.startswith(("flagged:", "not flagged:")) for r in reasons)
+    flagged = detection.communities.filter("flagged")
+    assert (flagged["q_flag"] <= 0.01).all() or flagged["reason"].str.contains("same push").any()
+
+
+def test_fans_and_relay_bots_stay_unflagged_for_a_stated_reason(
+    scenario: tuple[Path, Detection, Evaluation],
+) -> None:
     out, detection, _ = scenario
     truth = pl.read_csv(out / "truth.csv", infer_schema=False)
-    found = (
-        detection.accounts.filter("flagged")
-        .join(
-            truth.filter(pl.col("op").is_in(["op1", "op2"])),
-            left_on="account_id",
-            right_on="userid",
-        )
-        .group_by("op")
-        .agg(pl.col("operation_id").unique())
-    )
-    operations = dict(found.iter_rows())
-    assert set(operations) == {"op1", "op2"}
-    assert not set(operations["op1"]) & set(operations["op2"])
-
-
-def test_principal_amplification(scenario: tuple[Path, Detection, Evaluation]) -> None:
-    out, detection, _ = scenario
-    truth = pl.read_csv(out / "truth.csv", infer_schema=False)
-    table = detection.principals.join(truth, left_on="account_id", right_on="userid")
-    planted = table.filter(pl.col("role") == "principal")
-    # The operations' principals owe most of their retweets to flagged accounts; the
-    # celebrity owes them none.
-    assert (planted["flagged_share"] > 0.5).all()
-    assert (planted["flagged_retweets"] <= planted["retweets"]).all()
-    assert (planted["posts"] > 0).all()
-    assert table.filter(pl.col("role") == "celebrity")["flagged_retweets"].to_list() in ([], [0])
+    decoys = truth.filter(pl.col("role").is_in(["fan", "relay"]))["userid"]
+    placed = detection.accounts.filter(pl.col("account_id").is_in(decoys.implode()))
+    held = detection.communities.join(
+        placed.group_by("community_id").len(), on="community_id"
+    ).filter(pl.col("len") >= 10)
+    assert held.height >= 1
+    assert not held["flagged"].any()
+    assert held["reason"].str.contains("genuine audience").all()
 
 
 def test_analyze_is_deterministic(tmp_path: Path) -> None:
-    generate(tmp_path, scale=0.02, seed=9)
-    inputs = inputs_from_files([tmp_path / "tweets.csv", tmp_path / "users.csv"])
+    generate(tmp_path, "family", 0.2, 9)
+    inputs = inputs_from_files(files(tmp_path))
     first, again = analyze(inputs), analyze(inputs)
     for name in ("edges", "accounts", "communities", "feeds", "principals"):
-        assert getattr(first, name).equals(getattr(again, name)), name
+        # Sums of floats may differ in the last place with the order polars adds them in.
+        assert_frame_equal(getattr(first, name), getattr(again, name), rel_tol=1e-9, abs_tol=1e-12)
 
 
 def test_nothing_to_find() -> None:

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from tierscope.graphdb import plots
 from tierscope.graphdb.report import (
+    TESTS,
     Account,
     Community,
     Edge,
@@ -66,7 +67,10 @@ def community(id: int, flagged: bool, score: float) -> Community:
             "lang_top": "zh",
             "lang_top_share": 0.8,
             "lang_entropy": 0.7,
+            "median_followers": 12.0,
         },
+        tests={name: (1e-12 if flagged else 0.4) for name in TESTS} | {"p_text": None},
+        reason=f"{'flagged' if flagged else 'not flagged'}: because of community {id}",
         top={
             "principal": [account(f"p{id}", name=f"envoy{id}")],
             "core": [account(f"c{id}-{i}", 4.0 - i) for i in range(3)],
@@ -135,6 +139,7 @@ SECTIONS = (
     "Principal amplification",
     "Tier flow",
     "Communities ranked by evidence",
+    "Why each community was or was not flagged",
     "Timeline of the bursts",
     "Account creation dates",
     "Community networks",
@@ -149,13 +154,17 @@ def test_markdown_sections_and_principal_table():
     assert headings == [
         "Principal amplification",
         "Communities ranked by evidence",
+        "Why each community was or was not flagged",
         "Communities in detail",
         "FEEDS between communities",
     ]
     assert "- 27,000 flagged accounts gave @envoy1 170,000 retweets: 85% of the 200,000" in md
     assert "| @envoy1 | 1 | 1 | 400,000 | 228 | 200,000 | 170,000 | 85.0% | 30,000 | 27,000 |" in md
-    assert "| 1 | 1 | 1 | yes | 3.20 | 1 | 3 | 3 | 3.20 | 75% | 1m 35s | 5% | 50% | zh 80% |" in md
-    assert "### Community 2 (operation 2, not flagged, score 0.40)" in md
+    row = "| 1 | 1 | 1 | yes | 3.20 | 1 | 3 | 3 | 3.20 | 75% | 1m 35s | 5% | 50% | 12 | zh 80% |"
+    assert row in md
+    assert "| 1 | yes | 1e-12 | 1e-12 |" in md and "| missing |" in md
+    assert "- Community 2: not flagged: because of community 2" in md
+    assert "### Community 2 (operation 2, not flagged, score 0.4)" in md
     assert "The top 2 of 5 communities." in md
     assert "| core | @c1-0 | 10 | 4.00 | 90% | 3 | 4 |" in md
     assert "| 2 | 1 | 12 |" in md
@@ -213,7 +222,7 @@ def test_table_for_the_terminal():
     text = console.export_text()
     assert text.index("Principal amplification") < text.index("Communities ranked by evidence")
     assert "@envoy1" in text and "170,000" in text and "85.0%" in text
-    assert "Community 1 (operation 1, flagged, score 3.20)" in text
+    assert "Community 1 (operation 1, flagged, score 3.2)" in text
 
 
 def test_tier_flow_draws_only_flows_up_the_tiers():
