@@ -39,7 +39,14 @@ from tierscope.graphdb.sources import Source, open_source
 from tierscope.graphdb.sources.frames import rows_to_frame
 from tierscope.graphdb.sources.rejects import RejectWriter, default_rejects_path
 from tierscope.graphdb.store import Store
-from tierscope.graphdb.tables import ACCOUNT_PROPS, POST_PROPS, Tables, dedupe, extract
+from tierscope.graphdb.tables import (
+    ACCOUNT_PROPS,
+    POST_PROPS,
+    Tables,
+    dedupe,
+    extract,
+    last_known,
+)
 
 DEFAULT_BATCH = 10_000
 # Below this much input a bulk import (a server restart) costs more than it saves.
@@ -299,6 +306,14 @@ def _load_bolt(
             pending.result()
 
 
+def _compact(tables: Tables) -> Tables:
+    """A chunk's accounts merged already: archives repeat the author's profile on every
+    tweet, and keeping each chunk's accounts once bounds the whole load's memory. Merging
+    by last known value is associative, so the load's merge comes out the same."""
+    tables.accounts = last_known(tables.accounts)
+    return tables
+
+
 def _load_bulk(
     store: Store,
     server: ManagedServer,
@@ -325,7 +340,7 @@ def _load_bulk(
         try:
             for source in sources:
                 for frame, summary in _read(source, files, max_rejects):
-                    parts.append(extract(frame))
+                    parts.append(_compact(extract(frame)))
                     summary.rows += frame.height
                     progress(frame.height)
         except BaseException:

@@ -145,10 +145,9 @@ class Store:
     def apply_schema(self, parallel: bool = False, timeout: int = 300) -> None:
         """Constraints and indexes; each statement is idempotent (IF NOT EXISTS).
 
-        `parallel` runs the statements side by side, one session each (on a full store,
-        building the constraints' indexes is most of the work, and it runs on every core);
-        a statement that deadlocks on the schema lock is retried. `timeout`: seconds to wait
-        for the indexes to come online."""
+        `parallel` builds them side by side (on a full store, building the constraints'
+        indexes is most of the work, and then it runs on every core). `timeout`: seconds to
+        wait for the indexes to come online."""
         schema = cypherlib.load("schema")
 
         def create(statement: str) -> None:
@@ -157,8 +156,16 @@ class Store:
 
         with _translate(self.connection, schema):
             if parallel:
-                with ThreadPoolExecutor(max_workers=len(schema.statements())) as pool:
-                    for done in [pool.submit(create, s) for s in schema.statements()]:
+                # CREATE INDEX returns at once and builds in the background; constraints build
+                # while they run, so they go side by side, one per label (two schema changes
+                # on one label deadlock).
+                statements = schema.statements()
+                constraints = [s for s in statements if "CONSTRAINT" in s.upper()]
+                for statement in statements:
+                    if statement not in constraints:
+                        create(statement)
+                with ThreadPoolExecutor(max_workers=max(len(constraints), 1)) as pool:
+                    for done in [pool.submit(create, s) for s in constraints]:
                         done.result()
             else:
                 for statement in schema.statements():

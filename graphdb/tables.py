@@ -101,7 +101,7 @@ def extract(frame: pl.DataFrame) -> Tables:
     )
 
 
-def _last_known(nodes: pl.DataFrame) -> pl.DataFrame:
+def last_known(nodes: pl.DataFrame) -> pl.DataFrame:
     """One row per id: each property's last non-null value, in row order."""
     props = nodes.columns[1:]
     return nodes.group_by("id").agg(pl.col(c).drop_nulls().last() for c in props)
@@ -109,8 +109,8 @@ def _last_known(nodes: pl.DataFrame) -> pl.DataFrame:
 
 def dedupe(tables: Tables) -> Tables:
     return Tables(
-        accounts=_last_known(tables.accounts),
-        posts=_last_known(tables.posts),
+        accounts=last_known(tables.accounts),
+        posts=last_known(tables.posts),
         posted=tables.posted.unique(),
         links=tables.links.unique(),
         hashtags=tables.hashtags.unique(),
