@@ -328,6 +328,27 @@ def _untiered(members: pl.DataFrame, network: Network, flow: Flow) -> Tiering:
     )
 
 
+def _without_authors(
+    structure: pl.DataFrame, members: pl.DataFrame, inputs: DetectInputs
+) -> pl.DataFrame:
+    """The structure tests are missing for a community whose retweets mostly name no original
+    author (CooRTweet's shares form): they cannot see whom it amplifies."""
+    coverage = (
+        inputs.posts.filter(pl.col("original").is_not_null())
+        .join(members, on="account")
+        .group_by("community")
+        .agg(known=pl.col("original_account").is_not_null().mean())
+    )
+    blind = coverage.filter(pl.col("known") < 0.5)["community"].implode()
+    tests = [c for c in structure.columns if c != "community"]
+    return structure.with_columns(
+        [
+            pl.when(pl.col("community").is_in(blind)).then(None).otherwise(pl.col(c)).alias(c)
+            for c in tests
+        ]  # fmt: skip
+    )
+
+
 def coordination(members: pl.DataFrame, ties: pl.DataFrame) -> pl.DataFrame:
     """community, ties, p_coordination: a community's significant internal ties, and the
     smallest q-value among them (the ties were tested as one family of every pair of active
@@ -368,6 +389,7 @@ def analyze(
     retweets = retweet_amplification(inputs.posts)
     if retweets.height:
         tiering = assign_tiers(members, network, retweets, params.fdr, params.alpha)
+        tiering = replace(tiering, structure=_without_authors(tiering.structure, members, inputs))
     else:
         tiering = _untiered(members, network, Flow.of(retweets))
     principal_ids = tiering.accounts.filter(pl.col("tier") == "principal").select("account")
@@ -556,6 +578,14 @@ def _assemble(
         .select([pl.col(n).cast(t) for n, t in ACCOUNT_SCHEMA.items()])
         .sort("community_id", "tier", "account_id")
     )
+    # The counts of what is listed: an unflagged community lists its members only.
+    counts = accounts.group_by("community_id").agg(
+        size=pl.len(),
+        principals=(pl.col("tier") == "principal").sum(),
+        core=(pl.col("tier") == "core").sum(),
+        amplifiers=(pl.col("tier") == "amplifier").sum(),
+    )
+    communities = communities.update(counts, on="community_id")
     return Detection(
         edges=edges,
         accounts=accounts,

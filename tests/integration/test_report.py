@@ -114,6 +114,7 @@ SECTIONS = (
     "Principal amplification",
     "Tier flow",
     "Communities ranked by evidence",
+    "Why each community was or was not flagged",
     "Timeline of the bursts",
     "Account creation dates",
     "Community networks",
