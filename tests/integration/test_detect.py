@@ -24,7 +24,6 @@ from tierscope.graphdb.generate import generate
 from tierscope.graphdb.load import load
 from tierscope.graphdb.store import Store
 
-
 TIERS = ("principal", "core", "amplifier", "member")
 
 
