@@ -48,7 +48,8 @@ def start(
 
 @app.command()
 def fetch() -> None:
-    """Fetch the Neo4j and Browser jars from Maven Central (done by start when missing)."""
+    """Fetch the Neo4j and Browser jars and the GDS and APOC plugins from Maven Central (done
+    by start when missing)."""
     lib = ManagedServer().fetch(log=lambda msg: err.print(msg))
     console.print(f"Neo4j jars in {lib}")
 

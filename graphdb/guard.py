@@ -2,23 +2,32 @@
 
 Two checks, both before any row is read. `check_text` reads the statement itself, with its
 comments, strings and quoted names set aside, and refuses writes, LOAD CSV, USE, EXPLAIN and
-PROFILE, administration and schema commands, and any procedure not in ALLOWED_PROCEDURES.
-`check_plan` reads what Neo4j's EXPLAIN says about the statement, without running it: it must
-be a read (query type `r`) whose plan loads no CSV, administers nothing and calls only allowed
-procedures. The read transaction the query then runs in is the last line.
+PROFILE, administration and schema commands, any procedure not in ALLOWED_PROCEDURES and any
+namespaced function not in ALLOWED_FUNCTIONS. `check_plan` reads what Neo4j's EXPLAIN says
+about the statement, without running it: it must be a read (query type `r`) whose plan loads
+no CSV, administers nothing and calls only allowed procedures and functions. The read
+transaction the query then runs in is the last line.
+
+GDS plans every mode but `write` as a read, `mutate` and `gds.graph.export` included, so
+names decide: only GDS's stream and stats modes pass. Projecting or dropping an in-memory graph
+(LIBRARY_ONLY) passes only in the library's own queries (gds_project, gds_drop), never in an
+analyst's file; docs/gds.md says why.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import Any
 
 from tierscope.graphdb.errors import InputError
 
-# The procedures `tierscope query` may call: read-only, reading nothing but the graph.
-# The one list to extend (GDS read procedures, say); names are case-sensitive, as in Neo4j.
+# The procedures `tierscope query` may call: read-only, reading nothing but the graph or a GDS
+# in-memory graph. The one list to extend; names are case-sensitive, as in Neo4j, and `*`
+# matches any characters. GDS's stream and stats modes change nothing; its mutate and write
+# modes and its other catalog procedures (export, filter, generate, drop) are left out.
 ALLOWED_PROCEDURES = frozenset(
     {
         "db.info",
@@ -33,8 +42,80 @@ ALLOWED_PROCEDURES = frozenset(
         "db.index.fulltext.queryRelationships",
         "db.index.vector.queryNodes",
         "db.index.vector.queryRelationships",
+        "gds.*.stream",
+        "gds.*.stats",
+        "gds.graph.list",
+        "gds.list",
+        "gds.version",
     }
 )
+
+# APOC's read-only functions: all of APOC that the managed server loads (its procedure
+# allowlist, graphdb/server: PLUGIN_SETTINGS). Left out: apoc.cypher.* (it runs any Cypher),
+# apoc.xml.* (XML entities can name files) and every namespace with a procedure that writes,
+# loads, exports or schedules.
+APOC_FUNCTIONS = (
+    "apoc.agg.*",
+    "apoc.any.*",
+    "apoc.bitwise.*",
+    "apoc.coll.*",
+    "apoc.convert.fromJson*",
+    "apoc.convert.getJson*",
+    "apoc.convert.to*",
+    "apoc.data.*",
+    "apoc.date.*",
+    "apoc.diff.*",
+    "apoc.hashing.*",
+    "apoc.json.*",
+    "apoc.label.*",
+    "apoc.map.*",
+    "apoc.math.*",
+    "apoc.meta.cypher.*",
+    "apoc.meta.nodes.count",
+    "apoc.node.*",
+    "apoc.nodes.connected",
+    "apoc.nodes.isDense",
+    "apoc.nodes.relationship*",
+    "apoc.number.*",
+    "apoc.path.combine",
+    "apoc.path.create",
+    "apoc.path.elements",
+    "apoc.path.slice",
+    "apoc.rel.*",
+    "apoc.schema.node.*",
+    "apoc.schema.relationship.*",
+    "apoc.scoring.*",
+    "apoc.temporal.*",
+    "apoc.text.*",
+    "apoc.util.md5",
+    "apoc.util.sha*",
+    "apoc.version",
+)
+
+# The namespaced functions `tierscope query` may call (a user-defined function always has a
+# namespace, so one without is Cypher's own): Cypher's, APOC's above and GDS's helpers.
+ALLOWED_FUNCTIONS = frozenset(
+    {
+        "date.*",
+        "datetime.*",
+        "duration.*",
+        "graph.*",
+        "localdatetime.*",
+        "localtime.*",
+        "point.*",
+        "time.*",
+        "vector.similarity.*",
+        *APOC_FUNCTIONS,
+        "gds.graph.exists",
+        "gds.similarity.*",
+        "gds.util.*",
+        "gds.version",
+    }
+)
+
+# Procedures and functions only the library's own queries may call: they create or drop a GDS
+# in-memory graph, which changes no data but holds server memory until dropped.
+LIBRARY_ONLY = frozenset({"gds.graph.project", "gds.graph.drop"})
 
 # Clauses that change the graph (INSERT is GQL's CREATE).
 WRITE_CLAUSES = frozenset(
@@ -189,17 +270,58 @@ def _phrase(toks: list[Token], i: int) -> str:
     return f"{toks[i].text.upper()} {after}" if after else toks[i].text.upper()
 
 
-def _not_allowed() -> str:
-    return "not a read-only procedure tierscope query may call (docs/queries.md lists them)"
+def allowed(name: str, patterns: Iterable[str]) -> bool:
+    """Whether `name` matches one of the allow-list's names or `*` patterns."""
+    return any(fnmatchcase(name, pattern) for pattern in patterns)
+
+
+def _functions(toks: list[Token]) -> Iterator[str]:
+    """The namespaced names called as functions (`a.b(`), as the user wrote them; a name after
+    CALL is a procedure, checked apart."""
+    for i, tok in enumerate(toks):
+        if not _is(tok, "("):
+            continue
+        parts: list[str] = []
+        j = i - 1
+        while (name := _name(toks, j)) is not None:
+            parts.append(name)
+            if not _is(_at(toks, j - 1), "."):
+                break
+            j -= 2
+        called = ".".join(reversed(parts))
+        before = _at(toks, j - 1)
+        after_call = before is not None and before.kind == "word" and before.text.upper() == "CALL"
+        if "." in called and not after_call:
+            yield called
+
+
+def _check_callable(where: str, kind: str, name: str, library: bool) -> None:
+    """Refuse a procedure (kind `CALL`) or function (kind `function`) not on its list."""
+    listed = ALLOWED_PROCEDURES if kind == "CALL" else ALLOWED_FUNCTIONS
+    if allowed(name, listed) or (library and name in LIBRARY_ONLY):
+        return
+    what = f"CALL {name}" if kind == "CALL" else f"function {name}"
+    if name in LIBRARY_ONLY:
+        raise _refuse(
+            where,
+            what,
+            "GDS graphs are projected and dropped by the library's "
+            "gds_project and gds_drop queries only (docs/gds.md)",
+        )
+    noun = "procedure" if kind == "CALL" else "function"
+    raise _refuse(
+        where, what, f"not a read-only {noun} tierscope query may call (docs/queries.md lists them)"
+    )
 
 
 def _refuse(where: str, what: str, why: str) -> InputError:
     return InputError(f"{where}: refused {what}: {why}")
 
 
-def check_text(text: str, where: str = "query") -> None:
+def check_text(text: str, where: str = "query", library: bool = False) -> None:
     """Refuse, with one line saying what and why, a statement that is not a plain read of the
-    graph. Parameter values are never part of `text`, so they are never checked or needed."""
+    graph. Parameter values are never part of `text`, so they are never checked or needed.
+    `library`: the statement is one of the library's own queries, which may use LIBRARY_ONLY."""
     toks = tokens(text)
     words = _keywords(toks)
     for start in _statement_starts(toks):
@@ -223,8 +345,10 @@ def check_text(text: str, where: str = "query") -> None:
             )
         if word == "CALL":
             name = _procedure(toks, i)
-            if name is not None and name not in ALLOWED_PROCEDURES:
-                raise _refuse(where, f"CALL {name}", _not_allowed())
+            if name is not None:
+                _check_callable(where, "CALL", name, library)
+    for name in _functions(toks):
+        _check_callable(where, "function", name, library)
 
 
 # Plan operators (without their @database suffix) that read files or administer the DBMS,
@@ -239,8 +363,14 @@ def _operators(plan: dict[str, Any]) -> Iterator[tuple[str, str]]:
         yield from _operators(child)
 
 
-def check_plan(query_type: str | None, plan: dict[str, Any] | None, where: str = "query") -> None:
-    """Refuse a statement whose EXPLAIN (its query type and plan) shows it is not a plain read."""
+def check_plan(
+    query_type: str | None,
+    plan: dict[str, Any] | None,
+    where: str = "query",
+    library: bool = False,
+) -> None:
+    """Refuse a statement whose EXPLAIN (its query type and plan) shows it is not a plain read:
+    its operators' details name every procedure and function it calls."""
     if query_type != "r":
         kind = _QUERY_TYPES.get(query_type or "", f"type {query_type!r}")
         raise _refuse(where, f"a statement Neo4j plans as {kind}", _ONLY_READS)
@@ -250,6 +380,7 @@ def check_plan(query_type: str | None, plan: dict[str, Any] | None, where: str =
         if operator.startswith(("Show", "Terminate")):
             raise _refuse(where, f"the {operator} command", _ADMIN)
         if operator == "ProcedureCall":
-            name = details.split("(", 1)[0].strip().replace("`", "")
-            if name not in ALLOWED_PROCEDURES:
-                raise _refuse(where, f"CALL {name}", _not_allowed())
+            name, _, details = details.partition("(")
+            _check_callable(where, "CALL", name.strip().replace("`", ""), library)
+        for name in _functions(tokens(details)):
+            _check_callable(where, "function", name, library)

@@ -111,12 +111,13 @@ def run_query(
     if timeout is not None and timeout <= 0:
         raise InputError(f"the timeout must be a positive number of seconds, got {timeout}")
     where = str(file) if file is not None else query.name
-    guard.check_text(query.text, where)
+    library = file is None  # only the library's own queries may project a GDS graph
+    guard.check_text(query.text, where, library)
     given = params or {}
     bound = query.bind(given)
     _check_datetimes(query, given)
     plan = store.explain(query, bound)
-    guard.check_plan(plan.query_type, plan.plan, where)
+    guard.check_plan(plan.query_type, plan.plan, where, library)
     notes = _check_runs(store, query, bound) if name is not None else []
     columns, values, truncated = store.read_values(query, bound, limit, timeout)
     rows = [[to_plain(v) for v in row] for row in values]
@@ -327,6 +328,9 @@ Conventions:
 - `limit` is the query's own cap (it also protects Browser); `--limit` is the CLI's.
 - Tiers: `principal` (the genuine accounts an operation amplifies), `core` (the synchronised
   accounts), `amplifier` (the accounts that amplify the core). See [model.md](model.md).
+- `gds_*` queries use Neo4j's Graph Data Science library on a run's `COORDINATED_WITH` edges,
+  which `gds_project` projects into the in-memory graph `tierscope-<run>`: run it first, and
+  `gds_drop` when done. See [gds.md](gds.md).
 
 ## Your own queries
 
@@ -348,19 +352,32 @@ A file may only read the graph. Before it runs, a guard refuses, in one line say
 why: writes (`CREATE`, `MERGE`, `SET`, `DELETE`, `REMOVE`, `FOREACH`, inside `CALL { }` too),
 `LOAD CSV` (it reads files and URLs on the server), `USE` (such as `USE system`), `EXPLAIN`
 and `PROFILE`, administration and schema commands (`CREATE USER`, `SHOW USERS`,
-`CREATE INDEX`, `TERMINATE TRANSACTIONS`), and any procedure but the read-only ones listed
-below. It reads the statement with its comments, strings and quoted names set aside, then asks
-Neo4j's `EXPLAIN` for the statement's type and plan without running it; the query then runs in
-a read transaction. A file whose header says `mode: write` is refused too. `-p` values only
-ever travel as parameters, so no value can change the statement. Values come back
-JSON-friendly: times as ISO 8601 strings, a node as its property map, a relationship as
-`{type, start, end, properties}`, a path as the ids of its nodes.
+`CREATE INDEX`, `TERMINATE TRANSACTIONS`), and any procedure or namespaced function but the
+read-only ones listed below: of GDS, the `stream` and `stats` modes pass, `write` and `mutate`
+do not; of APOC, the read-only functions (never `apoc.cypher.*`, `apoc.load.*`,
+`apoc.export.*`, `apoc.periodic.*`). It reads the statement with its comments, strings and
+quoted names set aside, then asks Neo4j's `EXPLAIN` for the statement's type and plan without
+running it; the query then runs in a read transaction. A file whose header says
+`mode: write` is refused too. `-p` values only ever travel as parameters, so no value can
+change the statement. Values come back JSON-friendly: times as ISO 8601 strings, a node as its
+property map, a relationship as `{type, start, end, properties}`, a path as the ids of its
+nodes.
 """
 
 
+def _names(names: Iterable[str]) -> str:
+    return ", ".join(f"`{name}`" for name in sorted(names))
+
+
 def _procedures_section() -> str:
-    names = ", ".join(f"`{name}`" for name in sorted(guard.ALLOWED_PROCEDURES))
-    return f"Procedures a query may call (`graphdb/guard.py: ALLOWED_PROCEDURES`): {names}.\n"
+    return (
+        "Procedures a query may call (`graphdb/guard.py: ALLOWED_PROCEDURES`; `*` matches any "
+        f"characters): {_names(guard.ALLOWED_PROCEDURES)}.\n\n"
+        "Namespaced functions a query may call (`ALLOWED_FUNCTIONS`; functions without a "
+        f"namespace are Cypher's own): {_names(guard.ALLOWED_FUNCTIONS)}.\n\n"
+        f"Only the library's own queries may call {_names(guard.LIBRARY_ONLY)}: they project "
+        "and drop a GDS in-memory graph ([gds.md](gds.md)).\n"
+    )
 
 
 def _query_section(query: Query) -> str:

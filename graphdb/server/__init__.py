@@ -9,7 +9,8 @@ Layout under the tierscope home (`TIERSCOPE_HOME`, default `~/.tierscope`, mode 
     password                the neo4j user's password, mode 0600
 
 The jars live in a cache shared by all homes (`~/.cache/tierscope/neo4j-<version>/lib`), so a
-throwaway test server does not fetch them again.
+throwaway test server does not fetch them again. The GDS and APOC plugins (`plugins.pom.xml`)
+live beside them in `plugins/`, never in `lib/`; see docs/gds.md.
 """
 
 from __future__ import annotations
@@ -28,9 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tierscope.graphdb.errors import ServerError
+from tierscope.graphdb.guard import APOC_FUNCTIONS
 from tierscope.graphdb.settings import Connection, cache_dir, home, private_dir
 
 POM = Path(__file__).with_name("pom.xml")
+PLUGINS_POM = Path(__file__).with_name("plugins.pom.xml")
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
 USER = "neo4j"
@@ -73,6 +76,67 @@ def lib_dir() -> Path:
     if override:
         return Path(override).expanduser()
     return cache_dir() / f"neo4j-{neo4j_version()}" / "lib"
+
+
+def plugin_versions() -> str:
+    """The GDS and APOC versions pinned in plugins.pom.xml, as `gds=2.13.9 apoc=5.26.19`."""
+    text = PLUGINS_POM.read_text()
+    versions = []
+    for name in ("gds", "apoc"):
+        match = re.search(rf"<{name}.version>([^<]+)</{name}.version>", text)
+        if not match:
+            raise ServerError(f"{PLUGINS_POM}: no <{name}.version> property")
+        versions.append(f"{name}={match.group(1)}")
+    return " ".join(versions)
+
+
+def plugins_dir() -> Path:
+    """Beside lib, as in Neo4j's own layout, so that lib holds Neo4j alone."""
+    return lib_dir().with_name("plugins")
+
+
+# Only what tierscope's analysts need is loaded: GDS whole (Browser users project and write
+# with it; `tierscope query` lets through only its read-only modes, graphdb/guard.py), and of
+# APOC its read-only functions. Both read Neo4j's internals (APOC's node and relationship
+# functions among them), so what is loaded is also unrestricted. docker-compose.yml sets the
+# same (a unit test compares them).
+_PLUGINS_LOADED = ",".join(("gds.*", *APOC_FUNCTIONS))
+PLUGIN_SETTINGS = {
+    "dbms.security.procedures.unrestricted": _PLUGINS_LOADED,
+    "dbms.security.procedures.allowlist": _PLUGINS_LOADED,
+}
+
+
+def _copy_dependencies(
+    pom: Path, target: Path, what: str, stamp: str, log: Callable[[str], None]
+) -> None:
+    """The pom's runtime jars into `target` with Maven, unless a finished copy of the same
+    versions (`stamp`) is there; a failed fetch leaves the previous copy alone."""
+    done_file = target / ".complete"
+    if done_file.exists() and done_file.read_text() == stamp:
+        return
+    mvn = shutil.which("mvn")
+    if not mvn:
+        raise ServerError(f"Maven (mvn) is not on PATH; it is needed once to fetch {what}")
+    log(f"Fetching {what} from Maven Central into {target} (once)...")
+    partial = target.with_name(target.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    cmd = [
+        mvn,
+        "-q",
+        "-B",
+        "-f",
+        str(pom),
+        "dependency:copy-dependencies",
+        "-DincludeScope=runtime",
+        f"-DoutputDirectory={partial}",
+    ]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise ServerError(f"Maven could not fetch {what}:\n{done.stdout[-3000:]}{done.stderr}")
+    (partial / ".complete").write_text(stamp)
+    shutil.rmtree(target, ignore_errors=True)
+    partial.rename(target)
 
 
 def free_ports(n: int = 2) -> list[int]:
@@ -195,32 +259,11 @@ class ManagedServer:
         return self.pid() is not None
 
     def fetch(self, log: Callable[[str], None] = lambda _: None) -> Path:
-        """Bring the Neo4j and Browser jars from Maven Central into the cache, once."""
+        """Bring the Neo4j and Browser jars, and the GDS and APOC plugins, from Maven Central
+        into the cache, once; returns Neo4j's lib."""
         lib = lib_dir()
-        if (lib / ".complete").exists():
-            return lib
-        mvn = shutil.which("mvn")
-        if not mvn:
-            raise ServerError("Maven (mvn) is not on PATH; it is needed once to fetch Neo4j")
-        log(f"Fetching Neo4j {neo4j_version()} from Maven Central into {lib} (once)...")
-        partial = lib.with_name(lib.name + ".partial")
-        shutil.rmtree(partial, ignore_errors=True)
-        cmd = [
-            mvn,
-            "-q",
-            "-B",
-            "-f",
-            str(POM),
-            "dependency:copy-dependencies",
-            "-DincludeScope=runtime",
-            f"-DoutputDirectory={partial}",
-        ]
-        done = subprocess.run(cmd, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise ServerError(f"Maven could not fetch Neo4j:\n{done.stdout[-3000:]}{done.stderr}")
-        (partial / ".complete").write_text(neo4j_version())
-        shutil.rmtree(lib, ignore_errors=True)
-        partial.rename(lib)
+        _copy_dependencies(POM, lib, f"Neo4j {neo4j_version()}", neo4j_version(), log)
+        _copy_dependencies(PLUGINS_POM, plugins_dir(), "GDS and APOC", plugin_versions(), log)
         return lib
 
     def _java(self) -> str:
@@ -254,6 +297,8 @@ class ManagedServer:
             "dbms.usage_report.enabled": "false",
             # Transaction state off-heap keeps big UNWIND batches from pressuring the heap.
             "db.tx_state.memory_allocation": "OFF_HEAP",
+            "server.directories.plugins": str(plugins_dir()),
+            **PLUGIN_SETTINGS,
         }
         self.conf_dir.mkdir(parents=True, exist_ok=True)
         lines = ["# Written by tierscope on every start; edit via tierscope db start options."]
@@ -309,7 +354,10 @@ class ManagedServer:
         self.settings_file.write_text(json.dumps({"bolt_port": bolt, "http_port": http}))
 
         heap = os.environ.get("TIERSCOPE_NEO4J_HEAP", DEFAULT_HEAP)
-        cmd = [java, f"-Xms{heap}", f"-Xmx{heap}", *JVM_FLAGS, "-cp", f"{lib}/*", ENTRY_POINT]
+        # As Neo4j's own launcher does, the plugins are on the class path too (GDS registers
+        # kernel extensions); after lib, so that Neo4j's own copy of a shared library wins.
+        classpath = f"{lib}/*:{plugins_dir()}/*"
+        cmd = [java, f"-Xms{heap}", f"-Xmx{heap}", *JVM_FLAGS, "-cp", classpath, ENTRY_POINT]
         cmd += [f"--home-dir={self.neo4j_home}", f"--config-dir={self.conf_dir}"]
         # A shell starts Java in the background and exits: the server is nobody's child, so it
         # outlives the command that started it and never lingers as our zombie.
@@ -326,6 +374,10 @@ class ManagedServer:
         self.pid_file.write_text(str(pid))
         log(f"Started Neo4j (pid {pid}); waiting for Bolt on 127.0.0.1:{bolt}...")
         self._wait_for_bolt(pid, timeout)
+        # Neo4j opens HTTP (Browser) a second or two after Bolt: wait for it too.
+        deadline = time.monotonic() + timeout
+        while not _port_open(http) and time.monotonic() < deadline and _pid_alive(pid):
+            time.sleep(0.2)
         return self.status()
 
     def _wait_for_bolt(self, pid: int, timeout: float) -> None:

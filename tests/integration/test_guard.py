@@ -16,7 +16,10 @@ from tierscope.graphdb.errors import DatabaseError, InputError
 from tierscope.graphdb.store import Store
 
 SEED = "CREATE (:Account {id: 'g1', screen_name: 'genuine'})-[:POSTED]->(:Post {id: 'P1'})"
-COUNT = "RETURN COUNT { MATCH (n) } AS nodes, COUNT { MATCH (p:Pwned) } AS pwned"
+COUNT = (
+    "RETURN COUNT { MATCH (n) } AS nodes, COUNT { MATCH (p:Pwned) } AS pwned, "
+    "COUNT { CALL gds.graph.list() YIELD graphName RETURN graphName } AS gds_graphs"
+)
 
 # (file body, what the message names): the cases the issue lists, one file each.
 REFUSED = [
@@ -31,6 +34,16 @@ REFUSED = [
     ("CALL dbms.security.createUser('mallory', 'secret123', false)", "dbms.security.createUser"),
     ("USE system SHOW USERS", "refused USE system"),
     ("CREATE USER mallory SET PASSWORD 'secret123' CHANGE NOT REQUIRED", "refused CREATE USER"),
+    # GDS and APOC on the managed server: writes, projections, Cypher run from a string
+    ("CALL gds.graph.project('pwned', 'Account', '*')", "refused CALL gds.graph.project"),
+    (
+        "MATCH (a:Account)-->(p) RETURN gds.graph.project('pwned', a, p).nodeCount AS n",
+        "refused function gds.graph.project",
+    ),
+    ("CALL gds.wcc.write('pwned', {writeProperty: 'pwned'})", "refused CALL gds.wcc.write"),
+    ("CALL gds.wcc.mutate('pwned', {mutateProperty: 'pwned'})", "refused CALL gds.wcc.mutate"),
+    ("CALL apoc.periodic.iterate('MATCH (n) RETURN n', 'DETACH DELETE n', {})", "apoc.periodic"),
+    ("RETURN apoc.cypher.runFirstColumnSingle('CREATE (p:Pwned) RETURN p', {})", "apoc.cypher"),
 ]
 
 
@@ -84,6 +97,15 @@ PLAN_REFUSED = [
     ("CREATE INDEX pwned FOR (n:Pwned) ON (n.id)", "plans as a schema or DBMS change"),
     ("TERMINATE TRANSACTIONS 'neo4j-transaction-1'", "TerminateTransactions"),
     ("SHOW TRANSACTIONS", "ShowTransactions"),
+    # GDS plans every mode but write as a read, so the plan's names decide
+    ("CALL gds.wcc.mutate('pwned', {mutateProperty: 'pwned'})", "refused CALL gds.wcc.mutate"),
+    ("CALL gds.wcc.write('pwned', {writeProperty: 'pwned'})", "plans as a read and write"),
+    ("CALL gds.graph.export('pwned', {dbName: 'pwned'})", "refused CALL gds.graph.export"),
+    ("CALL gds.graph.drop('pwned')", "refused CALL gds.graph.drop"),
+    (
+        "MATCH (a:Account)-->(p) RETURN gds.graph.project('pwned', a, p).nodeCount AS n",
+        "refused function gds.graph.project",
+    ),
 ]
 
 
@@ -100,7 +122,18 @@ def test_explain_layer_refuses_on_its_own(seeded: Store, text: str, named: str):
 @pytest.mark.parametrize("query", queries.list_queries(), ids=lambda q: q.name)
 def test_explain_layer_passes_every_library_query(seeded: Store, query: cypherlib.Query):
     summary = seeded.explain(query, query.bind(queries.example_params(query)))
-    guard.check_plan(summary.query_type, summary.plan, query.name)
+    guard.check_plan(summary.query_type, summary.plan, query.name, library=True)
+
+
+def test_read_only_apoc_functions_run_from_a_file(seeded: Store, cli: CliRunner, tmp_path: Path):
+    path = tmp_path / "apoc.cypher"
+    path.write_text(
+        "MATCH (a:Account) RETURN apoc.text.join([a.id, a.screen_name], '/') AS name, "
+        "apoc.coll.sum([1, 2]) AS total, apoc.node.degree(a) AS degree"
+    )
+    result = _query(cli, "--file", str(path), "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == [{"name": "g1/genuine", "total": 3, "degree": 1}]
 
 
 def test_the_read_transaction_is_the_last_line(seeded: Store):

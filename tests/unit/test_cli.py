@@ -7,7 +7,12 @@ from typer.testing import CliRunner
 
 from tierscope.cli.main import app
 from tierscope.graphdb import __version__
-from tierscope.graphdb.server import DEFAULT_HEAP, DEFAULT_PAGECACHE, neo4j_version
+from tierscope.graphdb.server import (
+    DEFAULT_HEAP,
+    DEFAULT_PAGECACHE,
+    PLUGIN_SETTINGS,
+    neo4j_version,
+)
 from tierscope.graphdb.settings import connection_from_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +39,10 @@ def test_docker_compose_matches_the_managed_server():
     assert '"127.0.0.1:${TIERSCOPE_HTTP_PORT:-7474}:7474"' in compose
     assert f'NEO4J_server_memory_heap_max__size: "{DEFAULT_HEAP}"' in compose
     assert f'NEO4J_server_memory_pagecache_size: "{DEFAULT_PAGECACHE}"' in compose
+    # the same plugins, loading and unrestricting the same procedures and functions
+    assert """NEO4J_PLUGINS: '["graph-data-science", "apoc"]'""" in compose
+    for key, value in PLUGIN_SETTINGS.items():
+        assert f'NEO4J_{key.replace(".", "_")}: "{value}"' in compose
     # the password comes from the environment, never from the file
     assert 'NEO4J_AUTH: "neo4j/${NEO4J_PASSWORD:?' in compose
     assert not re.search(r"NEO4J_AUTH:\s*\"?neo4j/[^$]", compose)

@@ -37,6 +37,29 @@ REFUSED = [
     ("CALL dbms.components() YIELD name RETURN name", "refused CALL dbms.components"),
     ("CALL apoc.create.node(['X'], {})", "refused CALL apoc.create.node"),
     ("CALL apoc.load.json('file:///etc/passwd')", "refused CALL apoc.load.json"),
+    # GDS: every mode but stream and stats, and the catalog (projections only from the library)
+    ("CALL gds.wcc.write('g', {writeProperty: 'c'})", "refused CALL gds.wcc.write"),
+    ("CALL gds.leiden.mutate('g', {mutateProperty: 'c'})", "refused CALL gds.leiden.mutate"),
+    ("CALL gds.graph.nodeProperties.write('g', ['c'])", "gds.graph.nodeProperties.write"),
+    ("CALL gds.graph.export('g', {dbName: 'copy'})", "refused CALL gds.graph.export"),
+    ("CALL gds.graph.export.csv('g', {exportName: 'x'})", "refused CALL gds.graph.export.csv"),
+    ("CALL gds.graph.filter('h', 'g', '*', '*')", "refused CALL gds.graph.filter"),
+    ("CALL gds.graph.project('g', 'Account', '*')", "refused CALL gds.graph.project"),
+    ("CALL gds.graph.drop('g')", "refused CALL gds.graph.drop: GDS graphs are projected"),
+    ("MATCH (a)-->(b) RETURN gds.graph.project('g', a, b)", "refused function gds.graph.project"),
+    # APOC: what writes, runs Cypher, reads files or URLs, exports or schedules
+    ("CALL apoc.periodic.iterate('MATCH (n) RETURN n', 'DELETE n', {})", "apoc.periodic.iterate"),
+    ("CALL apoc.cypher.run('MATCH (n) RETURN n', {})", "refused CALL apoc.cypher.run"),
+    ("CALL apoc.export.csv.all('all.csv', {})", "refused CALL apoc.export.csv.all"),
+    ("CALL apoc.refactor.rename.label('A', 'B')", "refused CALL apoc.refactor.rename.label"),
+    ("CALL apoc.coll.zipToRows([1], [2])", "refused CALL apoc.coll.zipToRows"),
+    ("RETURN apoc.cypher.runFirstColumnSingle('RETURN 1', {})", "refused function apoc.cypher"),
+    ("RETURN apoc.cypher.runFirstColumnMany('LOAD CSV FROM $u AS l RETURN l', {})", "apoc.cypher"),
+    ("RETURN `apoc.cypher.runFirstColumnSingle`('RETURN 1', {})", "refused function apoc.cypher"),
+    ("RETURN apoc . cypher /* x */ . runFirstColumnSingle('RETURN 1')", "function apoc.cypher"),
+    ("RETURN apoc.xml.parse('<!DOCTYPE x>')", "refused function apoc.xml.parse"),
+    ("RETURN [x IN [1] | apoc.util.sleep(x)]", "refused function apoc.util.sleep"),
+    ("RETURN my.own.function(1)", "refused function my.own.function"),
     ("CALL { CALL db.createLabel('X') }", "refused CALL db.createLabel"),
     ("OPTIONAL CALL db.createLabel('X')", "refused CALL db.createLabel"),
     ("CALL `db`.`createLabel`('X')", "refused CALL db.createLabel"),
@@ -91,6 +114,18 @@ ALLOWED = [
     "MATCH (a) CALL (a) { MATCH (a)--(b) RETURN b } RETURN a, b",
     "CYPHER 5 runtime=slotted MATCH (n) RETURN n",
     "MATCH (n) RETURN COUNT { (n)--() } AS degree, EXISTS { (n)-->() } AS out",
+    # GDS's stream and stats modes, and its helpers; APOC's read-only functions; Cypher's own
+    # namespaced functions
+    "CALL gds.leiden.stream('g', {randomSeed: 1}) YIELD nodeId, communityId RETURN communityId",
+    "CALL gds.wcc.stats('g') YIELD componentCount RETURN componentCount",
+    "CALL gds.graph.nodeProperty.stream('g', 'c')",
+    "CALL gds.graph.list() YIELD graphName RETURN graphName",
+    "MATCH (a) RETURN gds.util.asNode(id(a)).id, gds.similarity.jaccard([1], [1]), gds.version()",
+    "RETURN apoc.text.join(['a', 'b'], '-') AS s, apoc.coll.sum([1, 2]), apoc.map.merge({}, {})",
+    "MATCH (a) RETURN apoc.agg.median(a.followers), apoc.node.degree(a)",
+    "RETURN date.truncate('day', date()), duration.between(date(), date()), point.distance(p, q)",
+    "RETURN datetime.fromepochmillis(0), vector.similarity.cosine([1.0], [1.0])",
+    "RETURN count(x), toUpper('a'), coalesce(n.x, 1)",
     # words that are keywords only at the start of a command, and LOAD without CSV
     "WITH 1 AS start, 2 AS stop, 3 AS show, 4 AS load RETURN start, stop, show, load",
 ]
@@ -128,12 +163,48 @@ def test_reads_pass(statement: str):
 
 @pytest.mark.parametrize("query", queries.list_queries(), ids=lambda q: q.name)
 def test_every_library_query_passes(query):
-    guard.check_text(query.text, query.name)
+    guard.check_text(query.text, query.name, library=True)
 
 
-def test_every_allowed_procedure_passes():
+def test_every_allowed_procedure_and_function_passes():
     for name in guard.ALLOWED_PROCEDURES:
-        guard.check_text(f"CALL {name}()")
+        guard.check_text(f"CALL {name.replace('*', 'any')}()")
+    for name in guard.ALLOWED_FUNCTIONS:
+        guard.check_text(f"RETURN {name.replace('*', 'any')}(1)")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "MATCH (a)-->(b) RETURN gds.graph.project('g', a, b) AS g",
+        "CALL gds.graph.project('g', 'Account', '*')",
+        "CALL gds.graph.drop('g', false) YIELD graphName RETURN graphName",
+    ],
+)
+def test_only_library_queries_project_and_drop_gds_graphs(statement: str):
+    with pytest.raises(InputError, match="gds_project and gds_drop queries only"):
+        guard.check_text(statement, "mine.cypher")
+    guard.check_text(statement, "gds_project", library=True)
+
+
+def test_library_queries_may_not_write_with_gds_either():
+    for statement in (
+        "CALL gds.wcc.write('g', {writeProperty: 'c'})",
+        "CALL gds.graph.export('g')",
+    ):
+        with pytest.raises(InputError, match="refused CALL gds"):
+            guard.check_text(statement, "gds_project", library=True)
+
+
+def test_library_gds_queries_are_the_ones_that_project():
+    """Only gds_project and gds_drop use the library's exception; no other query needs it."""
+    needing = []
+    for query in queries.list_queries():
+        try:
+            guard.check_text(query.text, query.name)
+        except InputError:
+            needing.append(query.name)
+    assert needing == ["gds_drop", "gds_project"]
 
 
 def test_tokens_set_aside_comments_strings_and_quoted_names():
@@ -180,6 +251,25 @@ def test_plan_check_passes_a_plain_read():
         ("r", _plan("TerminateTransactions@neo4j"), "TerminateTransactions"),
         ("r", _plan("ShowTransactions@neo4j"), "ShowTransactions"),
         ("r", _plan("ProcedureCall@neo4j", "apoc.load.json($x) :: (value)"), "apoc.load.json"),
+        # GDS plans mutate, export and drop as reads: the names decide
+        ("r", _plan("ProcedureCall@neo4j", "gds.wcc.mutate($g, $c) :: (x)"), "gds.wcc.mutate"),
+        ("r", _plan("ProcedureCall@neo4j", "gds.graph.export($g, $c) :: (x)"), "gds.graph.export"),
+        ("r", _plan("ProcedureCall@neo4j", "gds.graph.drop($g) :: (x)"), "gds.graph.drop"),
+        (
+            "r",
+            _plan("EagerAggregation@neo4j", "gds.graph.project($g, a, b) AS g"),
+            "function gds.graph.project",
+        ),
+        (
+            "r",
+            _plan("Projection@neo4j", "apoc.cypher.runFirstColumnSingle($q, $p) AS x"),
+            "function apoc.cypher.runFirstColumnSingle",
+        ),
+        (
+            "r",
+            _plan("ProcedureCall@neo4j", "gds.wcc.stream(apoc.cypher.runFirstColumnSingle($q))"),
+            "function apoc.cypher.runFirstColumnSingle",
+        ),
         (None, None, "plans as type None"),
     ],
 )
@@ -187,3 +277,24 @@ def test_plan_check_refuses(query_type, plan, named: str):
     with pytest.raises(InputError, match="refused") as refused:
         guard.check_plan(query_type, plan, "mine.cypher")
     assert named in str(refused.value)
+
+
+def test_plan_check_passes_gds_streams_and_read_only_functions():
+    plan = {
+        "operatorType": "ProduceResults@neo4j",
+        "children": [
+            {
+                "operatorType": "Projection@neo4j",
+                "args": {"Details": "gds.util.asNode(nodeId).id AS id, apoc.text.join(x, $s)"},
+                "children": [
+                    {
+                        "operatorType": "ProcedureCall@neo4j",
+                        "args": {"Details": "gds.wcc.stream($g) :: (nodeId :: INTEGER)"},
+                    }
+                ],
+            }
+        ],
+    }
+    guard.check_plan("r", plan)
+    library = _plan("EagerAggregation@neo4j", "gds.graph.project($g, a, b) AS g")
+    guard.check_plan("r", library, "gds_project", library=True)
