@@ -63,9 +63,12 @@ def query(
 ) -> None:
     """Run an analyst query from the library, or your own Cypher file, read-only.
 
-    `tierscope query list` shows the queries; docs/queries.md explains each one. A file that
-    writes, loads CSV, uses another database, administers the server or calls a procedure
-    outside the read-only list is refused before it runs.
+    `tierscope query list` shows the queries; docs/queries.md explains each one. The gds_*
+    queries analyse a run's coordination graph with Neo4j's Graph Data Science library:
+    gds_project first, then gds_leiden, gds_wcc, gds_agreement; gds_drop frees it (docs/gds.md).
+    A file that writes, loads CSV, uses another database, administers the server, projects a
+    GDS graph or calls a procedure or function outside the read-only lists is refused before
+    it runs.
     """
     if format not in queries.FORMATS:
         raise typer.BadParameter(
