@@ -357,33 +357,6 @@ def co_share(
     )
 
 
-def shared_groups(
-    group: np.ndarray, account: np.ndarray, n_accounts: int, chunk_pairs: int = DEFAULT_CHUNK_PAIRS
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For every pair of accounts that meet in a group, the account codes a < b and how many
-    groups they share; each (group, account) row must be distinct."""
-    order = np.lexsort((account, group))
-    group, account = group[order], account[order]
-    ends = np.empty(len(group), dtype=np.int64)
-    if len(group):
-        last = _run_ends(group)
-        ends = np.repeat(last, np.diff(last, prepend=-1))
-    ordered = SortedShares(
-        obj=group,
-        account=account,
-        share=np.arange(len(group), dtype=np.int64),
-        time=np.zeros(len(group), dtype=np.int64),
-        partners=ends - np.arange(len(group)),
-    )
-    candidates = int(ordered.partners.sum())
-    sums = _EdgeSums(n_accounts, 0, max(min(candidates, EDGE_BATCH_PAIRS), 1))
-    for start, stop in ordered.chunks(chunk_pairs):
-        older, newer = ordered.distinct_pairs(start, stop)
-        sums.add(ordered.account[older], ordered.account[newer], np.zeros(older.size, np.int64))
-    account_a, account_b, count, _ = sums.totals()
-    return account_a, account_b, count
-
-
 def active_shares(shares: Shares, min_participation: int) -> np.ndarray:
     """Whether each share's account has at least ``min_participation`` shares (CooRTweet)."""
     counts = np.bincount(shares.account, minlength=len(shares.accounts))

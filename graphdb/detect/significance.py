@@ -43,23 +43,26 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
+from scipy import sparse
 
 from tierscope.graphdb.detect import stats
 from tierscope.graphdb.detect.communities import codes
-from tierscope.graphdb.detect.coordination import (
-    Shares,
-    active_shares,
-    shared_groups,
-    sort_for_window,
-)
+from tierscope.graphdb.detect.coordination import Shares, active_shares, sort_for_window
 
 WEEK = 7 * 86_400
-# Pair incidences the overlap view may enumerate: about 0.5 GB of pair keys at the most.
-PAIR_BUDGET = 1 << 25
+# Pairs the sparse products may hold: about 0.4 GB for both at the most.
+PAIR_BUDGET = 1 << 24
 CHUNK_PAIRS = 1 << 19
 # Cells (pairs x weeks) of the dense blocks the overlap expectation is summed over.
 DENSE_CELLS = 1 << 23
 VIEWS = 2
+OVERLAP_SCHEMA = {
+    "account_a": pl.String,
+    "account_b": pl.String,
+    "common": pl.Int64,
+    "expected_common": pl.Float64,
+    "p_overlap": pl.Float64,
+}
 
 TEST_SCHEMA = {
     "account_a": pl.String,
@@ -113,32 +116,6 @@ def _incidences(shares: Shares, window: int, min_participation: int) -> pl.DataF
     )
 
 
-def expected_meetings(incidences: pl.DataFrame, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """E_ab = sum over the objects both shared of n_ao n_bo f_o, for account codes a, b."""
-    out = np.zeros(len(a))
-    if not len(a):
-        return out
-    degree = np.bincount(incidences["account"].to_numpy(), minlength=int(max(a.max(), b.max())) + 1)
-    # Walk the objects of the pair's less active account: fewer rows to join.
-    swap = degree[a] > degree[b]
-    low, high = np.where(swap, b, a), np.where(swap, a, b)
-    own = incidences.lazy().select(low="account", obj="obj", x=pl.col("n") * pl.col("f"))
-    other = incidences.lazy().select(high="account", obj="obj", n_high="n")
-    for start in range(0, len(a), CHUNK_PAIRS):
-        chunk = pl.LazyFrame(
-            {"low": low[start : start + CHUNK_PAIRS], "high": high[start : start + CHUNK_PAIRS]}
-        ).with_row_index("i", offset=start)
-        sums = (
-            chunk.join(own, on="low")
-            .join(other, on=["high", "obj"])
-            .group_by("i")
-            .agg(e=(pl.col("x") * pl.col("n_high")).sum())
-            .collect()
-        )
-        out[sums["i"].to_numpy()] = sums["e"].to_numpy()
-    return out
-
-
 def _popularity_cap(popularity: np.ndarray, budget: int) -> int:
     """The largest popularity d such that pairing the sharers of every object of popularity
     at most d takes at most ``budget`` pairs."""
@@ -148,44 +125,81 @@ def _popularity_cap(popularity: np.ndarray, budget: int) -> int:
     return int(fits[-1]) if fits.size else 1
 
 
-def overlap_tests(
-    incidences: pl.DataFrame, accounts: pl.Series, pair_budget: int = PAIR_BUDGET
-) -> tuple[pl.DataFrame, int, int]:
-    """account_a, account_b, common, expected_common, p_overlap for pairs with c_ab >= 2; the
-    popularity cap the view used; and (an upper bound on) the pairs that share an object."""
-    empty = pl.DataFrame(
-        schema={
-            "account_a": pl.String,
-            "account_b": pl.String,
-            "common": pl.Int64,
-            "expected_common": pl.Float64,
-            "p_overlap": pl.Float64,
-        }
-    )
-    if incidences.is_empty():
-        return empty, 0, 0
-    per_object = incidences.group_by("obj").agg(d=pl.len(), first=pl.col("first").first())
+def _matrix(rows: pl.DataFrame, values: np.ndarray, shape: tuple[int, int]) -> sparse.csr_matrix:
+    return sparse.csr_matrix((values, (rows["account"].to_numpy(), rows["obj"].to_numpy())), shape)
+
+
+@dataclass(frozen=True)
+class _Pairs:
+    """What the pairs of accounts share through the objects both views can afford to pair."""
+
+    common: sparse.csr_matrix  # accounts x accounts: objects shared
+    meetings: sparse.csr_matrix  # accounts x accounts: sum of n_ao n_bo f_o
+    cap: int  # the most popular object included
+    viral: pl.DataFrame  # incidences of the objects left out
+    co_sharing: int  # pairs that share an object, at most
+
+
+def _pairs(incidences: pl.DataFrame, n_accounts: int, pair_budget: int) -> _Pairs:
+    """Both products over the objects shared by at most ``cap`` accounts, in sparse algebra:
+    the incidence matrix times its transpose counts common objects, and weighted by
+    sqrt(n f) gives the time view's expected meetings."""
+    per_object = incidences.group_by("obj").agg(d=pl.len())
     cap = _popularity_cap(per_object["d"].to_numpy(), pair_budget)
-    kept = per_object.filter(pl.col("d") <= cap).with_columns(
+    kept = incidences.join(per_object.filter(pl.col("d") <= cap).select("obj"), on="obj")
+    viral = incidences.join(per_object.filter(pl.col("d") > cap).select("obj"), on="obj")
+    shape = (n_accounts, int(incidences["obj"].max() or 0) + 1)
+    incidence = _matrix(kept, np.ones(kept.height, dtype=np.int32), shape)
+    weighted = _matrix(kept, (kept["n"] * kept["f"].sqrt()).to_numpy(), shape)
+    common = sparse.triu(incidence @ incidence.T, k=1, format="csr")
+    d = per_object.filter(pl.col("d") > cap)["d"].cast(pl.Int64)
+    return _Pairs(
+        common=common,
+        meetings=(weighted @ weighted.T).tocsr(),
+        cap=cap,
+        viral=viral,
+        co_sharing=common.nnz + int((d * (d - 1) // 2).sum() or 0),
+    )
+
+
+def expected_meetings(
+    incidences: pl.DataFrame, pairs: _Pairs, a: np.ndarray, b: np.ndarray
+) -> np.ndarray:
+    """E_ab = sum over the objects both shared of n_ao n_bo f_o, for account codes a, b: from
+    the sparse product for the paired objects, by a join for the viral ones."""
+    if not len(a):
+        return np.zeros(0)
+    out = np.asarray(pairs.meetings[a, b]).ravel().astype(np.float64)
+    if pairs.viral.is_empty():
+        return out
+    own = pairs.viral.lazy().select(low="account", obj="obj", x=pl.col("n") * pl.col("f"))
+    other = pairs.viral.lazy().select(high="account", obj="obj", n_high="n")
+    sums = (
+        pl.LazyFrame({"low": a, "high": b})
+        .with_row_index("i")
+        .join(own, on="low")
+        .join(other, on=["high", "obj"])
+        .group_by("i")
+        .agg(e=(pl.col("x") * pl.col("n_high")).sum())
+        .collect()
+    )
+    out[sums["i"].to_numpy()] += sums["e"].to_numpy()
+    return out
+
+
+def overlap_tests(incidences: pl.DataFrame, accounts: pl.Series, pairs: _Pairs) -> pl.DataFrame:
+    """account_a, account_b, common, expected_common, p_overlap for pairs with c_ab >= 2."""
+    found = pairs.common.tocoo()
+    keep = found.data >= 2
+    a, b = found.row[keep].astype(np.int64), found.col[keep].astype(np.int64)
+    c = found.data[keep].astype(np.int64)
+    if not len(a):
+        return pl.DataFrame(schema=OVERLAP_SCHEMA)
+    per_object = incidences.group_by("obj").agg(d=pl.len(), first=pl.col("first").first())
+    kept = per_object.filter(pl.col("d") <= pairs.cap).with_columns(
         week=((pl.col("first") - pl.col("first").min()) // WEEK).cast(pl.Int64)
     )
     graph = incidences.select("obj", "account").join(kept.select("obj", "d", "week"), on="obj")
-    # Only accounts with two objects or more can share two; the rest add nothing but pairs.
-    paired = graph.filter(pl.len().over("account") >= 2)
-    a, b, c = shared_groups(paired["obj"].to_numpy(), paired["account"].to_numpy(), len(accounts))
-    # Pairs that share an object (the time view's family), at most: those met through the kept
-    # objects, those of accounts with a single kept object, and every pair of each viral
-    # object's sharers.
-    lone = graph.filter(pl.len().over("account") < 2)
-    viral = per_object.filter(pl.col("d") > cap)["d"].cast(pl.Int64)
-    co_sharing = (
-        len(a) + int((lone["d"] - 1).sum() or 0) + int((viral * (viral - 1) // 2).sum() or 0)
-    )
-    keep = c >= 2
-    a, b, c = a[keep], b[keep], c[keep]
-    if not len(a):
-        return empty, cap, co_sharing
-
     weeks = int(kept["week"].to_numpy().max()) + 1
     per_week = (
         graph.group_by("account", "week")
@@ -204,7 +218,7 @@ def overlap_tests(
         ab = np.einsum("ij,ij->i", picks[cb], reach[ca], dtype=np.float64)
         ba = np.einsum("ij,ij->i", picks[ca], reach[cb], dtype=np.float64)
         expected[start : start + step] = np.maximum(ab, ba)
-    table = pl.DataFrame(
+    return pl.DataFrame(
         {
             "account_a": accounts.gather(a),
             "account_b": accounts.gather(b),
@@ -212,9 +226,8 @@ def overlap_tests(
             "expected_common": expected,
             "p_overlap": stats.poisson_sf(c, expected),
         },
-        schema=empty.schema,
+        schema=OVERLAP_SCHEMA,
     )
-    return table, cap, co_sharing
 
 
 def test_edges(
@@ -226,9 +239,11 @@ def test_edges(
 ) -> EdgeTests:
     """Test the pairs of one projection kind; ``edges`` is its ``co_share`` edge table."""
     incidences = _incidences(shares, window, min_participation)
+    pairs = _pairs(incidences, len(shares.accounts), pair_budget)
     met = edges.filter(pl.col("weight") >= 2)
     expected = expected_meetings(
         incidences,
+        pairs,
         codes(met["account_a"], shares.accounts),
         codes(met["account_b"], shares.accounts),
     )
@@ -238,7 +253,9 @@ def test_edges(
         expected=pl.Series(expected),
         p_time=pl.Series(stats.poisson_sf(met["weight"].to_numpy(), expected)),
     )
-    overlap, cap, co_sharing = overlap_tests(incidences, shares.accounts, pair_budget)
+    overlap = overlap_tests(incidences, shares.accounts, pairs)
+    co_sharing = pairs.co_sharing
+    cap = pairs.cap
     table = (
         edges.join(timed, on=["account_a", "account_b"], how="left")
         .join(overlap, on=["account_a", "account_b"], how="full", coalesce=True)
