@@ -148,7 +148,7 @@ def _pairs(incidences: pl.DataFrame, n_accounts: int, pair_budget: int) -> _Pair
     cap = _popularity_cap(per_object["d"].to_numpy(), pair_budget)
     kept = incidences.join(per_object.filter(pl.col("d") <= cap).select("obj"), on="obj")
     viral = incidences.join(per_object.filter(pl.col("d") > cap).select("obj"), on="obj")
-    shape = (n_accounts, int(incidences["obj"].max() or 0) + 1)
+    shape = (n_accounts, int(incidences["obj"].to_numpy().max(initial=-1)) + 1)
     incidence = _matrix(kept, np.ones(kept.height, dtype=np.int32), shape)
     weighted = _matrix(kept, (kept["n"] * kept["f"].sqrt()).to_numpy(), shape)
     common = sparse.triu(incidence @ incidence.T, k=1, format="csr")
