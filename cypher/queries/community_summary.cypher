@@ -1,5 +1,5 @@
 // name: community_summary
-// description: Each community of a run with its size by tier and the evidence behind its score, most suspicious first.
+// description: Each community of a run with its size by tier and every test behind its flag (p-values, and why it was or was not flagged), most suspicious first.
 // mode: read
 // param: run: string = "latest" -- a detection run id, or latest
 // param: flagged_only: bool = false -- only the communities flagged as operations
@@ -28,6 +28,19 @@ RETURN run,
        c.duplicate_text_share AS duplicate_text_share,
        c.lang_top AS lang_top,
        c.lang_top_share AS lang_top_share,
-       c.lang_entropy AS lang_entropy
+       c.lang_entropy AS lang_entropy,
+       c.ties AS ties,
+       c.p_coordination AS p_coordination,
+       c.p_structure AS p_structure,
+       c.p_creation AS p_creation,
+       c.p_reaction AS p_reaction,
+       c.p_dormancy AS p_dormancy,
+       c.p_text AS p_text,
+       c.p_followers AS p_followers,
+       c.p_language AS p_language,
+       c.p_inauthentic AS p_inauthentic,
+       c.p_flag AS p_flag,
+       c.q_flag AS q_flag,
+       c.reason AS reason
 ORDER BY rank, community_id
 LIMIT $limit

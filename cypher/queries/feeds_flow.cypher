@@ -1,5 +1,5 @@
 // name: feeds_flow
-// description: The community-to-community FEEDS flow of a run: which community's accounts retweet which, and how much.
+// description: The community-to-community FEEDS flow of a run: which community's accounts retweet which, how much, by how many accounts, and how unlikely by chance.
 // mode: read
 // param: run: string = "latest" -- a detection run id, or latest
 // param: limit: int = 100 -- at most this many FEEDS edges
@@ -21,6 +21,8 @@ RETURN s.id AS source_community,
        t.flagged AS target_flagged,
        f.weight AS weight,
        toFloat(f.weight) / source_out AS share_of_source,
-       s.operation_id = t.operation_id AS same_operation
+       s.operation_id = t.operation_id AS same_operation,
+       f.feeders AS feeders,
+       f.p_value AS p_value
 ORDER BY weight DESC, source_community, target_community
 LIMIT $limit

@@ -144,7 +144,7 @@ def write_back(
     for rows in _chunks(members):
         store.run(cypherlib.load("detect/write_members"), {"run": run_id, "rows": rows})
     progress("memberships written")
-    for rows in _chunks(detection.feeds):
+    for rows in _chunks(_props_rows(detection.feeds, {"source": "source", "target": "target"})):
         store.run(cypherlib.load("detect/write_feeds"), {"run": run_id, "rows": rows})
     for kind, group in edges.group_by("kind", maintain_order=True):
         frame = _props_rows(group.drop("kind"), {"account_a": "a", "account_b": "b"})

@@ -114,7 +114,9 @@ MATCH (run:DetectionRun {id: r[0]})
 CREATE (run)-[:FOUND]->(:Community {
   run: r[0], id: r[1], operation_id: r[2], flagged: r[3], score: r[4], rank: r[5],
   synchrony: r[6], creation_burst: r[7], median_reaction_s: r[8], dormant_share: r[9],
-  duplicate_text_share: r[10], lang_top: r[11], lang_top_share: r[12], lang_entropy: r[13]});
+  duplicate_text_share: r[10], lang_top: r[11], lang_top_share: r[12], lang_entropy: r[13],
+  ties: 3, p_coordination: 0.001, p_structure: 0.01, p_creation: 0.5, p_inauthentic: 0.04,
+  p_flag: 0.001, q_flag: 0.002, reason: 'flagged: coordinated beyond chance (p=0.001)'});
 
 UNWIND [
   ['r1', 'p1', 1, 'principal'], ['r1', 'c1', 1, 'core'], ['r1', 'c2', 1, 'core'],
@@ -134,9 +136,9 @@ CREATE (a)-[:IN_COMMUNITY {run: r[0], tier: r[3], operation_id: c.operation_id,
                            internal_share: 0.5, synchrony: 2.0, in_strength: 1.0,
                            out_strength: 1.0}]->(c);
 
-UNWIND [['r1', 2, 1, 2], ['r1', 1, 2, 1], ['r2', 2, 1, 2]] AS r
+UNWIND [['r1', 2, 1, 2, 2, 0.01], ['r1', 1, 2, 1, 1, 0.2], ['r2', 2, 1, 2, 2, 0.01]] AS r
 MATCH (s:Community {run: r[0], id: r[1]}), (t:Community {run: r[0], id: r[2]})
-CREATE (s)-[:FEEDS {run: r[0], weight: r[3]}]->(t);
+CREATE (s)-[:FEEDS {run: r[0], weight: r[3], feeders: r[4], p_value: r[5]}]->(t);
 
 UNWIND [
   ['r1', 'c1', 'c2', 1, 0.0], ['r1', 'c1', 'c3', 1, 60.0], ['r1', 'c2', 'c3', 1, 60.0],
@@ -227,6 +229,19 @@ def test_community_summary(qcli: CliRunner):
         "lang_top": "en",
         "lang_top_share": 1.0,
         "lang_entropy": 0.0,
+        "ties": 3,
+        "p_coordination": 0.001,
+        "p_structure": 0.01,
+        "p_creation": 0.5,
+        "p_reaction": None,  # a test the data could not carry is missing, not zero
+        "p_dormancy": None,
+        "p_text": None,
+        "p_followers": None,
+        "p_language": None,
+        "p_inauthentic": 0.04,
+        "p_flag": 0.001,
+        "q_flag": 0.002,
+        "reason": "flagged: coordinated beyond chance (p=0.001)",
     }
     flagged = rows(qcli, "community_summary", "run=r2", "flagged_only=true")
     assert pick(flagged, "community_id", "size", "core", "amplifiers") == [(1, 6, 3, 2)]
@@ -308,6 +323,8 @@ def test_feeds_flow(qcli: CliRunner):
             "weight": 2,
             "share_of_source": 1.0,
             "same_operation": True,
+            "feeders": 2,
+            "p_value": 0.01,
         },
         {
             "source_community": 1,
@@ -319,6 +336,8 @@ def test_feeds_flow(qcli: CliRunner):
             "weight": 1,
             "share_of_source": 1.0,
             "same_operation": True,
+            "feeders": 1,
+            "p_value": 0.2,
         },
     ]
     r2 = rows(qcli, "feeds_flow")
