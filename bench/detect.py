@@ -30,7 +30,7 @@ from tierscope.graphdb.generate import generate
 from tierscope.graphdb.load import load
 from tierscope.graphdb.store import open_store
 
-PHASES = ("read", "projection", "ties", "communities", "tiers", "write-back")
+PHASES = ("read", "projection", "statistics", "communities", "tiers", "write-back")
 
 
 def scenario(scale: float, seed: int) -> Path:

@@ -186,7 +186,8 @@ class Detection:
     feeds: source, target, weight, p_value: retweets by the source community's accounts of
       the target's, and how unlikely that share is at the background's rate.
     principals: PRINCIPAL_SCHEMA for the principals of flagged communities.
-    timings: seconds per phase: projection, ties, communities, tiers (evidence included).
+    timings: seconds per phase: projection, statistics (the tests of every pair), communities,
+      tiers (evidence included).
     """
 
     edges: pl.DataFrame
@@ -223,9 +224,9 @@ def shares(inputs: DetectInputs, kind: str) -> Shares | None:
     return Shares.from_ids(frame["account"], frame["obj"], frame["share"], frame["time"])
 
 
-def project(inputs: DetectInputs, params: DetectParams) -> dict[str, EdgeTests]:
-    """The tested pairs of every requested kind that has shares."""
-    tested = {}
+def project(inputs: DetectInputs, params: DetectParams) -> dict[str, tuple[Shares, pl.DataFrame]]:
+    """The shares and co-share edges of every requested kind that has shares."""
+    projected = {}
     for kind in params.kind:
         found = shares(inputs, kind)
         if found is not None:
@@ -236,8 +237,8 @@ def project(inputs: DetectInputs, params: DetectParams) -> dict[str, EdgeTests]:
                 keep_pairs=False,
                 batch_pairs=BATCH_PAIRS,
             ).edges
-            tested[kind] = test_edges(found, edges, params.window, params.min_participation)
-    return tested
+            projected[kind] = (found, edges)
+    return projected
 
 
 def fuse(tested: dict[str, EdgeTests]) -> pl.DataFrame:
@@ -371,13 +372,18 @@ def analyze(
     timings: dict[str, float] = {}
 
     start = time.perf_counter()
-    tested = project(inputs, params)
+    projected = project(inputs, params)
     timings["projection"] = time.perf_counter() - start
     start = time.perf_counter()
-    edges = fuse(tested)
-    del tested
+    edges = fuse(
+        {
+            kind: test_edges(found, pairs, params.window, params.min_participation)
+            for kind, (found, pairs) in projected.items()
+        }
+    )
+    del projected
     ties = coordination_network(edges, params)
-    timings["ties"] = time.perf_counter() - start
+    timings["statistics"] = time.perf_counter() - start
     say(f"ties: {ties.height:,} of {edges.height:,} tested pairs at FDR {params.fdr:g}")
 
     start = time.perf_counter()
