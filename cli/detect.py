@@ -10,6 +10,7 @@ from rich.table import Table
 
 from tierscope.cli.main import app, console, phase_progress, print_json, state
 from tierscope.graphdb.detect.analyze import DetectParams
+from tierscope.graphdb.detect.history import BY, HistoryParams
 from tierscope.graphdb.detect.run import detect as run_detection
 from tierscope.graphdb.detect.run import evaluate_run, list_runs
 
@@ -61,6 +62,14 @@ def detect(
             "pair is kept for `export edges`."
         ),
     ] = "backbone",
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            help=f"Also detect in consecutive {', '.join(BY)} windows and track each operation "
+            "across them (`report history`).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Project coordination, find communities and tiers, write the run back to Neo4j."""
@@ -83,9 +92,10 @@ def detect(
         fdr=fdr,
         alpha=alpha,
     )
+    history = HistoryParams(by=by) if by else None
     store = state(ctx).store
     with phase_progress() as progress:
-        summary = run_detection(store, params, store_edges, progress=progress)
+        summary = run_detection(store, params, store_edges, progress=progress, history=history)
     if as_json:
         print_json(summary)
         return
@@ -96,6 +106,10 @@ def detect(
         table.add_row(tier, f"{summary.tiers.get(tier, 0):,}")
     table.add_row("flagged accounts", f"{summary.flagged:,}")
     table.add_row("tested pairs", f"{summary.edges:,} ({summary.edges_stored:,} in Neo4j)")
+    if summary.history:
+        h = summary.history
+        table.add_row(f"{h['by']} windows", f"{h['windows']:,}")
+        table.add_row("operations over time", f"{h['operations']:,} ({h['events']:,} events)")
     for phase, seconds in summary.timings.items():
         table.add_row(f"{phase} (s)", f"{seconds:.2f}")
     console.print(table)

@@ -11,7 +11,8 @@ import typer
 from rich.console import Console
 
 from tierscope.cli.main import console, err, state
-from tierscope.graphdb import report
+from tierscope.graphdb import history_report, report
+from tierscope.graphdb.detect.history_run import read_history
 
 WIDE = 160
 app = typer.Typer(help="Reports on a detection run.", no_args_is_help=True)
@@ -71,3 +72,31 @@ def _render(result: report.TierReport, format: Format) -> str:
     if format is Format.json:
         return json.dumps(report.to_json(result), indent=2) + "\n"
     return report.render_html(result)
+
+
+class HistoryFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    run: Annotated[str, typer.Option("--run", help="A run id, or latest.")] = "latest",
+    format: Annotated[
+        HistoryFormat, typer.Option("--format", "-f", help="The output format.")
+    ] = HistoryFormat.table,
+) -> None:
+    """How each operation grew, window by window, in a run made with `detect --by`.
+
+    Each operation's size by tier per window, its new accounts, and when it appeared, grew,
+    changed its core and fell silent. The HTML tier report draws it."""
+    found = read_history(state(ctx).store, run)
+    if found is None:
+        raise typer.BadParameter("this run was detected without --by", param_hint="--run")
+    if format is HistoryFormat.json:
+        typer.echo(json.dumps(history_report.to_json(found), indent=2))
+        return
+    (console if console.is_terminal else Console(width=WIDE)).print(
+        history_report.render_table(found)
+    )

@@ -69,6 +69,7 @@ from pathlib import Path
 import numpy as np
 
 from tierscope.graphdb.errors import InputError
+from tierscope.graphdb.growth import history_world
 from tierscope.graphdb.scenarios import family
 from tierscope.graphdb.sources.archive import TWEET_COLUMNS, USER_COLUMNS
 from tierscope.graphdb.synth import (
@@ -139,7 +140,7 @@ __all__ = [
     "generate",
 ]
 
-SCENARIOS = ("seed2020", "family")
+SCENARIOS = ("seed2020", "family", "history")
 
 OP1_START = iso_day("2019-12-01") * DAY
 OP2_START = iso_day("2020-02-24") * DAY
@@ -352,6 +353,8 @@ def generate(
     say = progress or (lambda _: None)
     if scenario == "family":
         return family(out_dir, scale, seed, say)
+    if scenario == "history":
+        return history_world(out_dir, scale, seed, say)
     rng = np.random.default_rng(seed)
     sizes = _Sizes.at(scale)
     acc = _accounts(rng, sizes)

@@ -24,7 +24,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from tierscope.graphdb import cypherlib, plots
+from tierscope.graphdb import cypherlib, history_report, plots
+from tierscope.graphdb.detect.history_run import OperationHistory, read_history
 from tierscope.graphdb.detect.run import resolve_run
 from tierscope.graphdb.plots import TIERS
 from tierscope.graphdb.store import Store
@@ -253,6 +254,7 @@ class TierReport:
     timeline: list[Series]  # per hour: principals' own posts, core and amplifier retweets
     creation: list[Series]  # accounts created per day
     networks: list[Network]
+    history: OperationHistory | None = None  # a run made with `detect --by`
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -277,6 +279,7 @@ def build_report(store: Store, run: str = "latest", top: int = 10) -> TierReport
         timeline=_series(_read(store, "timeline", run=run_id, communities=ids)),
         creation=_series(_read(store, "creation", run=run_id, communities=ids)),
         networks=_networks(store, run_id, communities, members),
+        history=read_history(store, run_id),
     )
 
 
@@ -803,6 +806,8 @@ def render_html(report: TierReport) -> str:
         '<h2 id="feeds">FEEDS between communities</h2>',
         _html_table(FEED_COLUMNS, [_feed_cells(f) for f in report.feeds], numeric_from=0),
     ]
+    if report.history is not None:
+        sections.append(history_report.html_section(report.history))
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'

@@ -22,6 +22,7 @@ import polars as pl
 from tierscope.graphdb import cypherlib
 from tierscope.graphdb.detect.analyze import Detection, DetectParams, analyze
 from tierscope.graphdb.detect.evaluate import evaluate
+from tierscope.graphdb.detect.history import HistoryParams, operation_history
 from tierscope.graphdb.detect.inputs import ACCOUNT_SCHEMA, OBJECT_SCHEMA, POST_SCHEMA, DetectInputs
 from tierscope.graphdb.errors import InputError
 from tierscope.graphdb.settings import home
@@ -44,6 +45,7 @@ class RunSummary:
     edges: int
     edges_stored: int
     timings: dict[str, float]
+    history: dict[str, Any] | None = None  # `--by`: windows, operations, events
 
 
 def read_frame(
@@ -167,6 +169,7 @@ def detect(
     store_edges: str = "backbone",
     per_account: int = 10,
     progress: Progress = lambda _: None,
+    history: HistoryParams | None = None,
 ) -> RunSummary:
     """Project, cluster, tier and write back one run; returns what it found.
 
@@ -174,6 +177,7 @@ def detect(
     significant ties between the communities' accounts (each one's `per_account` strongest),
     `all` tested pairs (slow on big runs: Neo4j creates some 15k relationships a second here),
     or `none`. The full table is always kept as Parquet for `tierscope export edges`.
+    With `history`, each window of the inputs is detected too and tracked (`history`).
     """
     params = params or DetectParams()
     if store_edges not in EDGE_STORAGE:
@@ -185,6 +189,11 @@ def detect(
     timings["read"] = time.perf_counter() - started
     progress(f"read {inputs.posts.height:,} posts, {inputs.accounts.height:,} accounts")
     detection = analyze(inputs, params, progress=progress)
+    story = None
+    if history is not None:  # the windows are cut from the inputs already read
+        begun = time.perf_counter()
+        story = operation_history(inputs, params, history, detection, progress)
+        timings["history"] = time.perf_counter() - begun
     del inputs  # the posts frame is the largest thing held; write-back does not need it
     timings.update(detection.timings)
 
@@ -192,6 +201,8 @@ def detect(
     begun = time.perf_counter()
     create = cypherlib.load("detect/create_run")
     options = {**asdict(params), "store_edges": store_edges, "per_account": per_account}
+    if history is not None:
+        options["by"] = history.by
     store.run(create, {"id": run_id, "kind": ",".join(params.kind), "params": json.dumps(options)})
     path = edges_path(run_id)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -201,6 +212,10 @@ def detect(
     else:
         stored = detection.edges if store_edges == "all" else detection.edges.clear()
     write_back(store, run_id, detection, stored, progress)
+    if story is not None:
+        from tierscope.graphdb.detect.history_run import write_history  # it imports this module
+
+        write_history(store, run_id, story, progress)
     timings["write-back"] = time.perf_counter() - begun
     summary = RunSummary(
         run_id=run_id,
@@ -213,6 +228,7 @@ def detect(
         edges=detection.edges.height,
         edges_stored=stored.height,
         timings=timings,
+        history=None if story is None else story.summary(),
     )
     finish = cypherlib.load("detect/finish_run")
     store.run(finish, {"id": run_id, "summary": json.dumps(asdict(summary), default=str)})
