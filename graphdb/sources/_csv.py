@@ -10,6 +10,8 @@ still come out. Each physical line is rejected at most once, so this always ends
 
 Lines are read as bytes and decoded per record: a record that is not UTF-8 or holds a
 NUL byte is rejected on its own (raw text kept with surrogateescape, so no byte is lost).
+So is a record with a field over MAX_FIELD_CHARS, and the header line repeated (files
+joined with their headers).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from tierscope.graphdb.sources._values import BadValue
 
 MAX_RECORD_LINES = 1000  # a tweet (280 characters) and a profile (160) hold fewer newlines
 MAX_RECORD_BYTES = 1 << 20
+MAX_FIELD_CHARS = 1 << 17  # csv's default field_size_limit; a post's text is far shorter
+_BOM = "\ufeff"
 
 Builder = Callable[[int, list[str]], Row]
 """Turns (line, fields) into a Row or raises BadValue; the fields list may be mutated."""
@@ -179,8 +183,11 @@ class LineReader:
             self.feed_.item = text
             try:
                 fields = next(self.reader)
-            except csv.Error as exc:
-                fields, problem = [], f"broken quoting ({exc})"
+            except csv.Error:
+                try:  # over csv's field limit, or broken: tell which
+                    fields = _without_limit(text)
+                except csv.Error as exc:
+                    fields, problem = [], f"broken quoting ({exc})"
         else:
             fields = text.split(",")
         if not problem and len(fields) != self.ncols:
@@ -192,6 +199,15 @@ class LineReader:
                 reason = "stray quote: the record starting here does not parse"
                 out.append(_stray(start, span, self.back, where + reason))
             return
+        if len(text) > MAX_FIELD_CHARS:
+            for name, value in zip(self.names, fields, strict=True):
+                if len(value) > MAX_FIELD_CHARS:
+                    reason = f"a field of {len(value)} characters, over {MAX_FIELD_CHARS}"
+                    out.append(Reject(start, name, where + reason, text))
+                    return
+        if is_header(fields, self.names):
+            out.append(Reject(start, "", where + HEADER_AGAIN, text))
+            return
         # csv accepts NUL since Python 3.11 (older versions raised); it is never meant data.
         if undecodable or b"\0" in record:
             field, problem = _bad_characters(self.names, fields)
@@ -201,6 +217,24 @@ class LineReader:
             out.append(self.build(start, fields))
         except BadValue as exc:
             out.append(Reject(start, exc.field, where + exc.reason, text))
+
+
+HEADER_AGAIN = "the header line again (files joined with their headers?)"
+
+
+def is_header(fields: list[str], names: list[str]) -> bool:
+    """Whether a record repeats the header, a byte order mark before it or not."""
+    return fields[-1] == names[-1] and [fields[0].removeprefix(_BOM), *fields[1:]] == names
+
+
+def _without_limit(text: str) -> list[str]:
+    """The fields of one record, however long; csv.Error if its quoting is broken."""
+    # The limit is global to the csv module: lifted for this record only.
+    old = csv.field_size_limit(max(len(text), MAX_FIELD_CHARS))
+    try:
+        return next(csv.reader([text], strict=True))
+    finally:
+        csv.field_size_limit(old)
 
 
 def _stray(start: int, span: list[bytes], back: deque[tuple[int, bytes]], reason: str) -> Reject:

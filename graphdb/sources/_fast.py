@@ -25,7 +25,7 @@ import numpy as np
 import polars as pl
 
 from tierscope.graphdb.records import Reject, Row
-from tierscope.graphdb.sources._csv import Builder, LineReader
+from tierscope.graphdb.sources._csv import HEADER_AGAIN, Builder, LineReader
 from tierscope.graphdb.sources._values import BadValue
 from tierscope.graphdb.sources._vector import VectorBuild
 from tierscope.graphdb.sources.frames import SCHEMA, Chunk, rows_to_frame
@@ -62,6 +62,11 @@ class FastCsv:
         self.pattern = _record_pattern(self.ncols)
         self.block_bytes = block_bytes or BLOCK_BYTES
         self.raw_names = [f"c{i}" for i in range(self.ncols)]
+        # A record that repeats the header (`_csv.is_header`), as an expression.
+        self.header_again = pl.all_horizontal(
+            pl.col("c0").str.strip_prefix("\ufeff") == names[0],
+            *(pl.col(f"c{i}") == name for i, name in enumerate(names) if i),
+        )
 
     def chunks(self, stream: IO[bytes], lineno: int) -> Iterator[Chunk]:
         """`lineno` is the header's last line; chunks come in file order."""
@@ -120,6 +125,7 @@ class FastCsv:
             lines.str.contains(self.pattern)
             & ~lines.str.contains(r"^[ \t\x0b\x0c]*$")
             & (lines.str.len_bytes() < _MAX_SIMPLE_BYTES)
+            & ~lines.str.starts_with("\ufeff")  # polars would drop it, starting a run
         ).to_numpy()
 
         # Walk the block: runs of simple lines are read fast while the line reader is
@@ -195,13 +201,18 @@ class FastCsv:
         line_numbers = pl.Series("line", index + first, dtype=pl.Int64)
         frame, sure = self.vector(raw)
         frame = frame.insert_column(0, line_numbers)
-        sure_np = sure.fill_null(False).to_numpy()
+        header = raw.select(self.header_again).to_series().to_numpy()
+        sure_np = sure.fill_null(False).to_numpy() & ~header
         rows: list[Row] = []
         rejects: list[Reject] = []
         if not sure_np.all():
             unsure = np.flatnonzero(~sure_np)
             for pos, values in zip(unsure, raw[unsure].iter_rows(), strict=True):
                 line = int(index[pos]) + first
+                if header[pos]:
+                    text = lines[int(index[pos])]
+                    rejects.append(Reject(line, "", self.where + HEADER_AGAIN, text))
+                    continue
                 try:
                     rows.append(self.build(line, list(values)))
                 except BadValue as exc:

@@ -14,6 +14,11 @@ from functools import lru_cache
 from typing import NoReturn
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+# Years 1 to 9999: what Python's dates, polars' microsecond datetimes and the bulk import's
+# `YYYY-MM-DD` all hold. Past them a time is garbage that would crash the load far from its line.
+MIN_TIME = (date(1, 1, 1).toordinal() - _EPOCH_ORDINAL) * 86400
+MAX_TIME = (date(9999, 12, 31).toordinal() - _EPOCH_ORDINAL + 1) * 86400 - 1
+MAX_COUNT = (1 << 63) - 1  # Neo4j's and polars' Int64
 
 # One quoted item of a Python-repr list, as the archives write `['a', "it's"]`.
 _QUOTED = r"""'[^'\\]*'|"[^"\\]*\""""
@@ -88,18 +93,35 @@ def parse_time(text: str) -> int:
     if n == 10 and text[4] == "-":
         return _day_seconds(text)
     if text.isdecimal():
-        return int(text)
+        return in_range(int(text), text)
     try:
-        return int(float(text))
+        return in_range(int(float(text)), text)
     except OverflowError:  # inf
         raise ValueError(text) from None
+
+
+class OutOfRange(ValueError):
+    pass
+
+
+def in_range(seconds: int, text: object) -> int:
+    """`seconds` if it is a time of years 1 to 9999, else OutOfRange."""
+    if not MIN_TIME <= seconds <= MAX_TIME:
+        raise OutOfRange(text)
+    return seconds
 
 
 def time_field(text: str, field: str) -> int:
     try:
         return parse_time(text)
-    except ValueError:
-        raise BadValue(field, f"unparseable time {text!r}") from None
+    except ValueError as exc:
+        raise BadValue(field, time_problem(exc, text)) from None
+
+
+def time_problem(exc: Exception, value: object) -> str:
+    if isinstance(exc, OutOfRange):
+        return f"time out of range (years 1 to 9999) {value!r}"
+    return f"unparseable time {value!r}"
 
 
 def list_field(text: str, field: str) -> list[str]:
@@ -137,15 +159,14 @@ def multi_field(text: str, field: str) -> list[str]:
 
 def count_field(text: str, field: str) -> int | None:
     """A non-negative count such as `follower_count`; empty means unknown."""
-    if text.isdecimal():
-        return int(text)
     if not text:
         return None
     try:
-        value = float(text)  # some exports write counts as `19816.0`
-        if value.is_integer() and value >= 0:
+        # some exports write counts as `19816.0`
+        value = int(text) if text.isdecimal() else float(text)
+        if value == int(value) and 0 <= value <= MAX_COUNT:
             return int(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         pass
     raise BadValue(field, f"not a count {text[:80]!r}")
 

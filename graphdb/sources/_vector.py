@@ -24,11 +24,11 @@ VectorBuild = Callable[[pl.DataFrame], tuple[pl.DataFrame, pl.Series]]
 _TRUE = sorted(archive._TRUE)
 _LIST = pl.List(pl.String)
 # Year 1000-2999: chrono takes year 0, which Python's date() refuses.
-_MINUTE = r"^[12]\d{3}-\d{2}-\d{2}[ T]\d{2}:\d{2}$"
-_SECOND = r"^[12]\d{3}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}$"
-_DAY = r"^[12]\d{3}-\d{2}-\d{2}$"
+_MINUTE = r"^[12][0-9]{3}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}$"
+_SECOND = r"^[12][0-9]{3}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}$"
+_DAY = r"^[12][0-9]{3}-[0-9]{2}-[0-9]{2}$"
 _QUOTED_LIST = r"""^\['[^'"\\]*'(?:, '[^'"\\]*')*\]$"""
-_NUMBER_LIST = r"^\[\d+(?:, ?\d+)*\]$"
+_NUMBER_LIST = r"^\[[0-9]+(?:, ?[0-9]+)*\]$"
 
 
 def _col(c: dict[str, int], name: str, ncols: int) -> pl.Expr:
@@ -54,16 +54,18 @@ def _time(e: pl.Expr) -> pl.Expr:
         .then(second.dt.epoch("s"))
         .when(e.str.contains(_DAY))
         .then(day.dt.epoch("s"))
-        .when(e.str.contains(r"^\d{1,15}$"))
+        # Up to 11 digits: always within years 1-9999 (`_values.MAX_TIME`); longer, the row
+        # builder decides.
+        .when(e.str.contains(r"^[0-9]{1,11}$"))
         .then(e.cast(pl.Int64, strict=False))
-        .when(e.str.contains(r"^\d{1,12}\.\d{1,9}$"))
+        .when(e.str.contains(r"^[0-9]{1,11}\.[0-9]{1,9}$"))
         .then(e.cast(pl.Float64, strict=False).cast(pl.Int64, strict=False))
         .otherwise(None)
     )
 
 
 def _count(e: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    digits = e.str.contains(r"^\d{1,15}$")
+    digits = e.str.contains(r"^[0-9]{1,15}$")
     return pl.when(digits).then(e.cast(pl.Int64, strict=False)), digits | (e == "")
 
 

@@ -33,10 +33,10 @@ class RejectWriter:
         self.path = path
         self.count = 0
         self._file: IO[str] | None = None
-        self._writer: Writer | None = None
+        self._writers: tuple[Writer, Writer] | None = None  # plain, and quoting every field
 
     def write(self, reject: Reject) -> None:
-        if self._writer is None:
+        if self._writers is None:
             # surrogateescape writes back the very bytes a source could not decode.
             self._file = open(  # noqa: SIM115 - kept open across writes, closed by close()
                 self.path,
@@ -45,17 +45,23 @@ class RejectWriter:
                 errors="surrogateescape",
                 newline="",
             )
-            self._writer = csv.writer(self._file, lineterminator="\n")
+            # csv quotes a field with LF but not one with a lone CR, which readers take for a
+            # line end: such a row is written with every field quoted.
+            self._writers = (
+                csv.writer(self._file, lineterminator="\n"),
+                csv.writer(self._file, lineterminator="\n", quoting=csv.QUOTE_ALL),
+            )
             if not self.count:
-                self._writer.writerow(COLUMNS)
-        self._writer.writerow((reject.line, reject.field, reject.reason, reject.raw))
+                self._writers[0].writerow(COLUMNS)
+        row = (reject.line, reject.field, reject.reason, reject.raw)
+        self._writers["\r" in reject.raw + reject.reason + reject.field].writerow(row)
         self.count += 1
 
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
             self._file = None
-            self._writer = None
+            self._writers = None
 
     def __enter__(self) -> RejectWriter:
         return self

@@ -323,14 +323,14 @@ def test_twarc2_bad_lines() -> None:
         (3, "created_at"),
         (4, ""),
         (5, ""),
-        (8, ""),
-        (8, ""),
+        (8, "entities.hashtags"),
+        (8, "data"),
     ]
     assert rejects[0].reason.startswith("not JSON") and rejects[0].raw == "{not json"
     assert '"created_at": "yesterday"' in rejects[1].raw  # the bad tweet, not the page
     assert rejects[2].reason == "not a JSON object"
     assert rejects[3].reason == "invalid UTF-8" and "\udcff" in rejects[3].raw
-    assert rejects[4].reason.startswith("unexpected JSON shape") and '"oops"' in rejects[4].raw
+    assert rejects[4].reason == "not a list 'oops'" and '"oops"' in rejects[4].raw
     assert (rejects[5].reason, rejects[5].raw) == ("neither a tweet nor a user", "42")
 
 
