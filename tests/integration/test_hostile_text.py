@@ -112,9 +112,9 @@ class _Elements(HTMLParser):
 
 # All the report itself is made of: anything else came from the data.
 REPORT_TAGS = {
-    "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "div", "figure", "ul", "li",
-    "table", "thead", "tbody", "tr", "th", "td", "svg", "g", "text", "rect", "line", "path",
-    "circle", "polygon",
+    "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "div", "figure",
+    "ul", "li", "table", "thead", "tbody", "tr", "th", "td", "svg", "g", "text", "rect", "line",
+    "path", "circle", "polygon",
 }  # fmt: skip
 
 
