@@ -71,6 +71,13 @@ demo: sysdeps install neo4j
 	$(BIN)/tierscope evaluate --truth $(DEMO_DIR)/truth.csv
 	$(BIN)/tierscope db status
 	@echo
+	@echo "Why are the two most tied accounts tied? (tierscope explain, docs/explain.md)"
+	$(BIN)/tierscope export edges -o $(DEMO_DIR)/edges.csv
+	$(BIN)/tierscope explain $$(sed -n 2p $(DEMO_DIR)/edges.csv | cut -d, -f1,2 | tr , ' ')
+	@echo
+	@echo "What would a takedown of operation 1 remove? (tierscope impact, docs/impact.md)"
+	$(BIN)/tierscope impact --operation 1
+	@echo
 	@echo "Open report.html in a browser. Explore the graph in Neo4j Browser at the browser"
 	@echo "address above (user neo4j, password in ~/.tierscope/password), or run a named query:"
 	@echo "  $(BIN)/tierscope query list"

@@ -258,7 +258,8 @@ def load(
 
 
 def _register() -> None:
-    from tierscope.cli import db, detect, export, generate, report  # noqa: F401  (adds commands)
+    # Importing a command module adds its commands.
+    from tierscope.cli import analyst, db, detect, export, generate, report  # noqa: F401
     from tierscope.cli.query import query
 
     app.add_typer(db.app, name="db")

@@ -181,6 +181,21 @@ def _x_time_axis(lo: float, hi: float, x: np.ndarray, y: float, n: int) -> list[
 # --- principal amplification -----------------------------------------------------------------
 
 
+def _count_axis(
+    ticks: list[float], x: np.ndarray, top: float, axis_y: float, mid: float
+) -> list[str]:
+    """Vertical grid lines at the ticks of a horizontal bar chart of retweets received."""
+    out = []
+    for t in ticks:
+        px = _at(x, t)
+        out.append(
+            f'<line x1="{px:.1f}" x2="{px:.1f}" y1="{top - 4:.1f}" y2="{axis_y:.1f}" class="grid"/>'
+        )
+        out.append(_text(px, axis_y + 14, _count(t), anchor="middle"))
+    out.append(_text(mid, axis_y + 32, "retweets received", "label", "middle"))
+    return out
+
+
 def principal_bars(rows: Sequence[tuple[str, int, int]], limit: int = 15) -> str:
     """Horizontal bars: retweets each principal received, split into those from flagged accounts
     and the rest. ``rows`` are (label, retweets, flagged_retweets), biggest first."""
@@ -200,15 +215,7 @@ def principal_bars(rows: Sequence[tuple[str, int, int]], limit: int = 15) -> str
         ),
     ]
     axis_y = top + len(rows) * (bar + gap)
-    for t in ticks:
-        px = _at(x, t)
-        body.append(
-            f'<line x1="{px:.1f}" x2="{px:.1f}" y1="{top - 4:.1f}" y2="{axis_y:.1f}" class="grid"/>'
-        )
-        body.append(_text(px, axis_y + 14, _count(t), anchor="middle"))
-    body.append(
-        _text((left + width - right) / 2, axis_y + 32, "retweets received", "label", "middle")
-    )
+    body += _count_axis(ticks, x, top, axis_y, (left + width - right) / 2)
     for i, (label, retweets, flagged) in enumerate(rows):
         y = top + i * (bar + gap)
         x0, x1, x2 = left, _at(x, flagged), _at(x, retweets)
@@ -223,6 +230,40 @@ def principal_bars(rows: Sequence[tuple[str, int, int]], limit: int = 15) -> str
             _text(x2 + 6, y + bar - 5, f"{retweets:,} · {share:.0%} flagged", "label"),
         ]
     return _svg(width, height, body, "Retweets received by each principal")
+
+
+def before_after(title: str, rows: Sequence[tuple[str, int, int]], limit: int = 15) -> str:
+    """A takedown's effect on each principal: two bars, the retweets it received before and
+    those left after. ``rows`` are (label, before, after), biggest loss first."""
+    rows = list(rows)[:limit]
+    width, left, right, bar, gap = 900.0, 190.0, 190.0, 14.0, 12.0
+    top = 58.0
+    step = 2 * bar + gap
+    height = top + len(rows) * step + 40
+    biggest = max([r[1] for r in rows] + [1])
+    ticks = nice_ticks(biggest, 5)
+    x = _scale(0, ticks[-1], left, width - right)
+    after_colour = TIER_COLOURS["principal"]
+    body = [
+        _text(0, 18, title, "title"),
+        *_legend([("before", OTHER_COLOUR), ("after the takedown", after_colour)], 0, 42),
+    ]
+    axis_y = top + len(rows) * step
+    body += _count_axis(ticks, x, top, axis_y, (left + width - right) / 2)
+    for i, (label, before, after) in enumerate(rows):
+        y = top + i * step
+        lost = 1 - after / before if before else 0.0
+        xb, xa = _at(x, before), _at(x, after)
+        body += [
+            _text(left - 8, y + bar + 4, label, "label", "end"),
+            f'<rect x="{left:.1f}" y="{y:.1f}" width="{xb - left:.1f}" height="{bar}" '
+            f'fill="{OTHER_COLOUR}"><title>{before:,} retweets before</title></rect>',
+            f'<rect x="{left:.1f}" y="{y + bar:.1f}" width="{xa - left:.1f}" height="{bar}" '
+            f'fill="{after_colour}"><title>{after:,} retweets after</title></rect>',
+            _text(xb + 6, y + bar - 3, f"{before:,} before", "tick"),
+            _text(xa + 6, y + 2 * bar - 3, f"{after:,} after (−{lost:.0%})", "tick"),
+        ]
+    return _svg(width, height, body, title)
 
 
 # --- tier flow ---------------------------------------------------------------------------------
@@ -240,7 +281,12 @@ def tier_flow(
     ``sizes`` the accounts of each (community, tier), for the labels. Retweets within one tier
     column (core to core) are not shown: the diagram is about the flow up the tiers.
     """
-    kept = [f for f in flows if _COLUMN[f[1]] > _COLUMN[f[3]] and f[4] > 0]
+    # An unflagged community's members have no tier ('member'): they are no part of the flow.
+    kept = [
+        f
+        for f in flows
+        if f[1] in _COLUMN and f[3] in _COLUMN and _COLUMN[f[1]] > _COLUMN[f[3]] and f[4] > 0
+    ]
     width, height_per_node, node_w = 900.0, 34.0, 14.0
     xs = {0: 150.0, 1: (width - node_w) / 2, 2: width - 150.0 - node_w}
     out_total: dict[tuple[int, str], int] = defaultdict(int)
@@ -475,7 +521,8 @@ def network(
     body += _legend([(t, TIER_COLOURS[t]) for t in ("principal", "core", "amplifier")], 0, 34)
     index = {n[0]: i for i, n in enumerate(nodes)}
     pairs = [(index[a], index[b]) for a, b, _ in edges]
-    weights = [float(w) for _, _, w in edges]
+    # A tie found in the overlap view alone has no meetings (weight 0): it still pulls.
+    weights = [max(float(w), 1.0) for _, _, w in edges]
     graph = igraph.Graph(n=len(nodes), edges=pairs, directed=False)
     # igraph draws from the installed generator: a fixed one makes the drawing reproducible.
     igraph.set_random_number_generator(random.Random(LAYOUT_SEED))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from html import escape
 from typing import Any
 
@@ -24,7 +24,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from tierscope.graphdb import cypherlib, history_report, plots
+from tierscope.graphdb import cypherlib, history_report, impact, plots
 from tierscope.graphdb.detect.history_run import OperationHistory, read_history
 from tierscope.graphdb.detect.run import resolve_run
 from tierscope.graphdb.plots import TIERS
@@ -254,6 +254,9 @@ class TierReport:
     timeline: list[Series]  # per hour: principals' own posts, core and amplifier retweets
     creation: list[Series]  # accounts created per day
     networks: list[Network]
+    # What taking the flagged accounts down removes (graphdb.impact): the run's stored
+    # assessments, or the whole run's when none is stored.
+    impacts: list[impact.Impact] = field(default_factory=list)
     history: OperationHistory | None = None  # a run made with `detect --by`
 
 
@@ -279,6 +282,7 @@ def build_report(store: Store, run: str = "latest", top: int = 10) -> TierReport
         timeline=_series(_read(store, "timeline", run=run_id, communities=ids)),
         creation=_series(_read(store, "creation", run=run_id, communities=ids)),
         networks=_networks(store, run_id, communities, members),
+        impacts=impact.stored(store, run_id) or [impact.assess_run(store, run_id, keep=False)],
         history=read_history(store, run_id),
     )
 
@@ -546,6 +550,7 @@ def render_markdown(report: TierReport) -> str:
     out = [f"# Tier report: run {report.run.id}", "", *(f"- {s}" for s in headline(report)), ""]
     out += ["## Principal amplification", ""]
     out += _md_table(PRINCIPAL_COLUMNS, [_principal_cells(p) for p in report.principals])
+    out += _md_impacts(report.impacts)
     out += ["", "## Communities ranked by evidence", ""]
     out += _md_table(
         COMMUNITY_COLUMNS, [_community_cells(c) for c in report.communities], numeric_from=0
@@ -566,6 +571,53 @@ def render_markdown(report: TierReport) -> str:
     out += ["", "## FEEDS between communities", ""]
     out += _md_table(FEED_COLUMNS, [_feed_cells(f) for f in report.feeds], numeric_from=0)
     return "\n".join(out) + "\n"
+
+
+IMPACT_COLUMNS = ("principal", "before", "direct loss", "after", "share lost", "relayed")
+IMPACT_NOTE = (
+    "If the accounts are gone: each principal's retweets before and after (direct loss: "
+    "those the removed accounts made), and the amplifiers' retweets of the removed core's own "
+    "posts, which go with them (relayed loss). docs/impact.md gives the definitions."
+)
+
+
+def _impact_cells(p: impact.PrincipalImpact) -> list[str]:
+    return [
+        p.name,
+        f"{p.before:,}",
+        f"{p.direct:,}",
+        f"{p.after:,}",
+        f"{p.share_lost:.1%}",
+        f"{p.relayed:,.0f}",
+    ]
+
+
+def _md_impacts(impacts: list[impact.Impact]) -> list[str]:
+    if not impacts:
+        return []
+    out = ["", "## What a takedown removes", "", IMPACT_NOTE]
+    for i in impacts:
+        out += ["", f"### Removing {i.scope_label()}", "", *(f"- {s}" for s in i.sentences())]
+        out += [""] + _md_table(IMPACT_COLUMNS, [_impact_cells(p) for p in i.principals])
+    return out
+
+
+def _html_impacts(impacts: list[impact.Impact]) -> list[str]:
+    if not impacts:
+        return []
+    out = ['<h2 id="impact">What a takedown removes</h2>', f"<p>{escape(IMPACT_NOTE)}</p>"]
+    for i in impacts:
+        chart = plots.before_after(
+            f"Removing {i.scope_label()}: retweets per principal",
+            [(p.name, p.before, p.after) for p in i.principals],
+        )
+        out += [
+            f"<h3>Removing {escape(i.scope_label())}</h3>",
+            "".join(f"<p>{escape(s)}</p>" for s in i.sentences()),
+            _html_table(IMPACT_COLUMNS, [_impact_cells(p) for p in i.principals]),
+            f"<figure>{chart}</figure>",
+        ]
+    return out
 
 
 # --- JSON --------------------------------------------------------------------------------------
@@ -771,6 +823,7 @@ def render_html(report: TierReport) -> str:
             cls="prominent",
         ),
         f"<figure>{bars_svg}</figure>",
+        *_html_impacts(report.impacts),
         '<h2 id="tier-flow">Tier flow</h2>',
         "<p>Principals ← core ← amplifiers: retweets between the tiers of the top communities.</p>",
         f"<figure>{flow_svg}</figure>",

@@ -206,3 +206,17 @@ def test_terminal_json_and_queries_survive_it(hostile: Store, cli: CliRunner):
     assert HASHTAG in json.dumps(json.loads(content.stdout), ensure_ascii=False)
     members = cli.invoke(app, ["query", "community_members", "-p", "run=r1", "-p", "community=1"])
     assert members.exit_code == 0, members.output
+
+
+def test_explain_and_impact_print_it_as_text(hostile: Store, cli: CliRunner):
+    table = cli.invoke(app, ["explain", "a3", "a4", "--run", "r1"])
+    assert table.exit_code == 0, table.output
+    assert "[/][bold red]rich markup[/bold red]" in table.stdout  # printed, not read as markup
+    as_json = json.loads(cli.invoke(app, ["explain", "a3", "a4", "-f", "json"]).stdout)
+    assert as_json["a"]["screen_name"] == MARKUP
+    assert as_json["pairs"][0]["original_text"] == SVG_END + LINK + CONTROL
+    as_csv = cli.invoke(app, ["explain", "a3", "a4", "-f", "csv"])
+    assert as_csv.exit_code == 0 and SVG_END in as_csv.stdout
+    impact = cli.invoke(app, ["impact", "--no-keep"])
+    assert impact.exit_code == 0, impact.output
+    assert SCRIPT in impact.stdout.replace("\n", "")

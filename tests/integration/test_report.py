@@ -112,6 +112,7 @@ CREATE (a)-[:COORDINATED_WITH {run: 'r1', kind: 'co-retweet', weight: e[2], mean
 
 SECTIONS = (
     "Principal amplification",
+    "What a takedown removes",
     "Tier flow",
     "Communities ranked by evidence",
     "Why each community was or was not flagged",
@@ -236,8 +237,9 @@ def test_html_renders_in_headless_chromium(seeded: Store, cli: CliRunner, chromi
     dom = chromium.dump_dom(page)
     headings = re.findall(r"<h2[^>]*>(.*?)</h2>", dom)
     assert headings == list(SECTIONS)
-    # Principal bars, tier flow, timeline, then a histogram and a network per community.
-    assert dom.count("<svg") == 3 + 2 * 2
+    # Principal bars, the takedown's before/after bars (the whole run's, none being stored),
+    # tier flow, timeline, then a histogram and a network per community.
+    assert dom.count("<svg") == 4 + 2 * 2
     assert "http://" not in dom and "https://" not in dom
 
     shot = tmp_path / "tiers.png"
