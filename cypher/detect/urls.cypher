@@ -1,7 +1,10 @@
 // name: detect/urls
-// description: Each share of a URL (who, which URL, which post, when), as one row of columns.
+// description: Each share of a URL in one time slice (who, which URL, which post, when), as one row of columns.
 // mode: read
-MATCH (a:Account)-[:POSTED]->(p:Post)-[:LINKS]->(u:Url)
-WHERE p.created_at IS NOT NULL
+// param: from: int -- Unix seconds, inclusive
+// param: to: int -- Unix seconds, exclusive
+MATCH (p:Post)
+WHERE datetime({epochSeconds: $from}) <= p.created_at < datetime({epochSeconds: $to})
+MATCH (a:Account)-[:POSTED]->(p)-[:LINKS]->(u:Url)
 RETURN collect(a.id) AS account, collect(u.url) AS object, collect(p.id) AS post,
        collect(p.created_at.epochSeconds) AS time

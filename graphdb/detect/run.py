@@ -16,20 +16,18 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 from tierscope.graphdb import cypherlib
 from tierscope.graphdb.detect.analyze import Detection, DetectParams, analyze
 from tierscope.graphdb.detect.evaluate import evaluate
 from tierscope.graphdb.detect.history import HistoryParams, operation_history
-from tierscope.graphdb.detect.inputs import ACCOUNT_SCHEMA, OBJECT_SCHEMA, POST_SCHEMA, DetectInputs
+from tierscope.graphdb.detect.read import read_inputs
 from tierscope.graphdb.errors import InputError
 from tierscope.graphdb.settings import home
 from tierscope.graphdb.store import Store
 
 WRITE_CHUNK = 10_000
-SLICE_POSTS = 250_000
 Progress = Callable[[str], None]
 
 
@@ -46,47 +44,6 @@ class RunSummary:
     edges_stored: int
     timings: dict[str, float]
     history: dict[str, Any] | None = None  # `--by`: windows, operations, events
-
-
-def read_frame(
-    store: Store, name: str, schema: dict[str, Any], params: dict[str, Any] | None = None
-) -> pl.DataFrame:
-    """Read a query that returns one row of parallel lists; '' and -1 mean missing."""
-    (row,) = store.run(cypherlib.load(name), params)
-    frame = pl.DataFrame({col: row[col] for col in schema}, schema=schema)
-    return frame.with_columns(
-        pl.when(pl.col(col) != ("" if dtype == pl.String else -1)).then(pl.col(col)).alias(col)
-        for col, dtype in schema.items()
-    )
-
-
-def read_posts(store: Store, slice_posts: int = SLICE_POSTS) -> pl.DataFrame:
-    """Posts in time slices over the created_at index, so that only one slice's lists are
-    ever held as Python objects (they take several times the memory of the frame)."""
-    (span,) = store.run(cypherlib.load("detect/post_span"))
-    if not span["posts"]:
-        return pl.DataFrame(schema=POST_SCHEMA)
-    slices = -(-span["posts"] // slice_posts)
-    bounds = np.linspace(span["first"], span["last"] + 1, slices + 1).astype(np.int64)
-    frames = [
-        read_frame(store, "detect/posts", POST_SCHEMA, {"from": int(lo), "to": int(hi)})
-        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
-        if hi > lo
-    ]
-    return pl.concat(frames)
-
-
-def read_inputs(store: Store, kinds: tuple[str, ...]) -> DetectInputs:
-    """Only what the chosen kinds need: hashtags and URLs are read for their kinds alone."""
-    empty = pl.DataFrame(schema=OBJECT_SCHEMA)
-    return DetectInputs(
-        posts=read_posts(store),
-        accounts=read_frame(store, "detect/accounts", ACCOUNT_SCHEMA),
-        hashtags=read_frame(store, "detect/hashtags", OBJECT_SCHEMA)
-        if "co-hashtag" in kinds
-        else empty,
-        urls=read_frame(store, "detect/urls", OBJECT_SCHEMA) if "co-url" in kinds else empty,
-    )
 
 
 def _chunks(frame: pl.DataFrame, size: int = WRITE_CHUNK) -> Iterator[list[dict[str, Any]]]:
