@@ -108,7 +108,11 @@ def main() -> None:
     table = Table(title="tierscope detect, per phase: seconds (peak RSS MiB)")
     for col in ("scale", "posts", "load s", *PHASES, "detect s", "peak RSS", "load avg", "edges"):
         table.add_column(col, justify="right")
-    runs = [(args.home.name, args.home)] if args.home else [(f"{s:g}", None) for s in args.scales]
+    runs = (
+        [(args.home.name, args.home.resolve())]
+        if args.home
+        else [(f"{s:g}", None) for s in args.scales]
+    )
     for label, home in runs:
         load_s = ""
         if home is None:
