@@ -141,6 +141,19 @@ MATCH (s:Community {run: r[0], id: r[1]}), (t:Community {run: r[0], id: r[2]})
 CREATE (s)-[:FEEDS {run: r[0], weight: r[3], feeders: r[4], p_value: r[5]}]->(t);
 
 UNWIND [
+  ['r2@2020-04-27', 1, '2020-04-27T00:00:00Z', '2020-05-04T00:00:00Z', 3, 0, ['appears']],
+  ['r2@2020-05-04', 1, '2020-05-04T00:00:00Z', '2020-05-11T00:00:00Z', 5, 2, ['grows']]
+] AS w
+MATCH (run:DetectionRun {id: 'r2'})
+CREATE (run)-[:WINDOW]->(:Community {
+  run: w[0], id: w[1], history: 'r2', lead: true, operation_track: true, track: 1,
+  window_start: datetime(w[2]), window_end: datetime(w[3]), flagged: true, op_size: w[4],
+  op_principals: 1, op_core: 2, op_amplifiers: w[4] - 3, op_newcomers: w[5], events: w[6]});
+
+MATCH (a:Community {run: 'r2@2020-04-27', id: 1}), (b:Community {run: 'r2@2020-05-04', id: 1})
+CREATE (a)-[:CONTINUES {run: 'r2', jaccard: 0.6, continues: true}]->(b);
+
+UNWIND [
   ['r1', 'c1', 'c2', 1, 0.0], ['r1', 'c1', 'c3', 1, 60.0], ['r1', 'c2', 'c3', 1, 60.0],
   ['r1', 'c4', 'c5', 1, 0.0], ['r1', 'c4', 'c6', 1, 60.0], ['r1', 'c5', 'c6', 1, 60.0],
   ['r1', 'a1', 'a2', 1, 0.0], ['r2', 'c1', 'c2', 2, 30.0]
@@ -742,10 +755,13 @@ def test_each_format(qcli: CliRunner, tmp_path: Path):
     assert pick(as_json, "source_community", "target_community") == [(2, 1), (1, 2)]
     as_csv = invoke(qcli, *args, "--format", "csv").stdout.splitlines()
     assert as_csv[0].startswith("source_community,source_operation,source_flagged,")
-    assert as_csv[1:] == ["2,1,true,1,1,true,2,1.0,true", "1,1,true,2,1,true,1,1.0,true"]
+    assert as_csv[1:] == [
+        "2,1,true,1,1,true,2,1.0,true,2,0.01",
+        "1,1,true,2,1,true,1,1.0,true,1,0.2",
+    ]
     as_md = invoke(qcli, *args, "--format", "md").stdout.splitlines()
     assert as_md[0].startswith("| source_community | source_operation |")
-    assert as_md[2] == "| 2 | 1 | true | 1 | 1 | true | 2 | 1.0 | true |"
+    assert as_md[2] == "| 2 | 1 | true | 1 | 1 | true | 2 | 1.0 | true | 2 | 0.01 |"
     out = tmp_path / "flow.csv"
     written = invoke(qcli, *args, "-o", str(out))
     assert written.exit_code == 0 and "2 rows written to" in written.stderr
@@ -883,3 +899,11 @@ def test_every_query_on_a_loaded_and_detected_scenario(store: Store, scenario: P
     hood = result("neighbourhood", account=core)
     assert {r["hop"] for r in hood} == {1, 2}
     assert result("runs")[0]["run"] == run
+
+
+def test_operation_history(qcli: CliRunner):
+    history = rows(qcli, "operation_history")
+    assert pick(history, "track", "accounts", "new_accounts", "jaccard_with_before", "events") == [
+        (1, 3, 0, None, ["appears"]),
+        (1, 5, 2, 0.6, ["grows"]),
+    ]

@@ -284,7 +284,7 @@ def test_hijacked_accounts_wake_up_after_a_long_silence(tweets: pl.DataFrame) ->
 
 
 def test_unknown_scenario_and_bad_scale_raise_input_error(tmp_path: Path) -> None:
-    assert SCENARIOS == ("seed2020", "family")
+    assert SCENARIOS == ("seed2020", "family", "history")
     with pytest.raises(InputError, match="unknown scenario"):
         generate(tmp_path, scenario="nope")
     with pytest.raises(InputError, match="scale"):
