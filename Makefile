@@ -65,9 +65,8 @@ demo: sysdeps install neo4j
 	$(BIN)/tierscope generate --scenario seed2020 --scale $(DEMO_SCALE) --seed 7 $(DEMO_DIR)
 	$(BIN)/tierscope db start
 	$(BIN)/tierscope load $(DEMO_DIR)/users.csv $(DEMO_DIR)/tweets.csv
-	$(BIN)/tierscope detect
+	$(BIN)/tierscope detect --by month
 	$(BIN)/tierscope report tiers
-	$(BIN)/tierscope report tiers --format html -o report.html
 	$(BIN)/tierscope evaluate --truth $(DEMO_DIR)/truth.csv
 	$(BIN)/tierscope db status
 	@echo
@@ -77,6 +76,9 @@ demo: sysdeps install neo4j
 	@echo
 	@echo "What would a takedown of operation 1 remove? (tierscope impact, docs/impact.md)"
 	$(BIN)/tierscope impact --operation 1
+	@echo
+	@echo "The HTML report, with the takedown's before/after and each operation's growth by month:"
+	$(BIN)/tierscope report tiers --format html -o report.html
 	@echo
 	@echo "Open report.html in a browser. Explore the graph in Neo4j Browser at the browser"
 	@echo "address above (user neo4j, password in ~/.tierscope/password), or run a named query:"
