@@ -53,7 +53,7 @@ WEEK = 7 * 86_400
 # Pairs the sparse products may hold: about 0.4 GB for both at the most.
 PAIR_BUDGET = 1 << 24
 CHUNK_PAIRS = 1 << 19
-# Pairs whose expected meetings over the viral objects are summed in one join.
+# Pairs whose expected meetings over the viral objects are summed at once.
 VIRAL_PAIRS = 1 << 19
 # Cells (pairs x weeks) of the dense blocks the overlap expectation is summed over.
 DENSE_CELLS = 1 << 23
@@ -174,23 +174,21 @@ def expected_meetings(
     out = np.asarray(pairs.meetings[a, b]).ravel().astype(np.float64)
     if pairs.viral.is_empty():
         return out
-    own = pairs.viral.lazy().select(low="account", obj="obj", x=pl.col("n") * pl.col("f"))
-    other = pairs.viral.lazy().select(high="account", obj="obj", n_high="n")
-    # Pairs a slice at a time: the join lists every viral object of each pair's first account,
-    # which for all of a scale-4 run's 7.6M pairs at once took 7 GB.
+    # The viral objects' part, sum over o of (n_ao f_o) n_bo, only at the pairs asked for: the
+    # rows of a and of b multiplied entry by entry, a slice of pairs at a time (the whole
+    # product over viral objects is what the pair budget forbids).
+    column = pairs.viral["obj"].rank("dense").cast(pl.Int64).to_numpy() - 1
+    rows = pairs.viral["account"].to_numpy()
+    shape = (pairs.meetings.shape[0], int(column.max()) + 1)
+    own = sparse.csr_matrix(
+        ((pairs.viral["n"] * pairs.viral["f"]).to_numpy(), (rows, column)), shape
+    )
+    other = sparse.csr_matrix(
+        (pairs.viral["n"].to_numpy().astype(np.float64), (rows, column)), shape
+    )
     for start in range(0, len(a), VIRAL_PAIRS):
-        sums = (
-            pl.LazyFrame(
-                {"low": a[start : start + VIRAL_PAIRS], "high": b[start : start + VIRAL_PAIRS]}
-            )
-            .with_row_index("i", offset=start)
-            .join(own, on="low")
-            .join(other, on=["high", "obj"])
-            .group_by("i")
-            .agg(e=(pl.col("x") * pl.col("n_high")).sum())
-            .collect()
-        )
-        out[sums["i"].to_numpy()] += sums["e"].to_numpy()
+        i = slice(start, start + VIRAL_PAIRS)
+        out[i] += np.asarray(own[a[i]].multiply(other[b[i]]).sum(axis=1)).ravel()
     return out
 
 
