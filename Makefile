@@ -70,9 +70,9 @@ demo: sysdeps install neo4j
 	$(BIN)/tierscope evaluate --truth $(DEMO_DIR)/truth.csv
 	$(BIN)/tierscope db status
 	@echo
-	@echo "Why are the two most tied accounts tied? (tierscope explain, docs/explain.md)"
+	@echo "Why are the two most surely tied accounts (smallest p-value) tied? (tierscope explain, docs/explain.md)"
 	$(BIN)/tierscope export edges -o $(DEMO_DIR)/edges.csv
-	$(BIN)/tierscope explain $$(sed -n 2p $(DEMO_DIR)/edges.csv | cut -d, -f1,2 | tr , ' ')
+	$(BIN)/tierscope explain $$(tail -n +2 $(DEMO_DIR)/edges.csv | sort -t, -g -k8,8 | head -1 | cut -d, -f1,2 | tr , ' ')
 	@echo
 	@echo "What would a takedown of operation 1 remove? (tierscope impact, docs/impact.md)"
 	$(BIN)/tierscope impact --operation 1
