@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, is_dataclass
@@ -32,6 +34,8 @@ from tierscope.graphdb.store import Store, open_store
 
 console = Console()
 err = Console(stderr=True)
+# The driver logs every retry of a lost connection; the one error line at the end says it all.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 
 def fail(message: str, exit_code: int = 2) -> typer.Exit:
@@ -49,6 +53,12 @@ class TierscopeGroup(TyperGroup):
             return super().invoke(ctx)
         except TierscopeError as e:
             raise fail(str(e), e.exit_code) from e
+        except OSError as e:
+            # polars' writers raise OSError("No space left on device (os error 28)"), no errno
+            if e.errno not in (errno.ENOSPC, errno.EDQUOT) and "(os error 28)" not in str(e):
+                raise
+            where = f" for {e.filename}" if e.filename else ""
+            raise fail(f"no space left on the disk{where}: free space, run it again", 1) from e
 
 
 @dataclass

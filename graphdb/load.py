@@ -17,6 +17,7 @@ tables and deduplicated (`tables`). Both ways end in the same graph:
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -31,6 +32,7 @@ import polars as pl
 from tierscope.graphdb import cypherlib
 from tierscope.graphdb.bulk import write_import_files
 from tierscope.graphdb.errors import InputError, TierscopeError, TooManyRejects
+from tierscope.graphdb.locks import exclusive
 from tierscope.graphdb.records import Reject, Row
 from tierscope.graphdb.server import ManagedServer
 from tierscope.graphdb.server.offline import import_full
@@ -197,9 +199,15 @@ def load(
     the one under the tierscope home), its database is empty and the input is at least
     BULK_MIN_BYTES; True insists on it (InputError when it cannot be done), False uses Bolt.
     """
-    started = time.perf_counter()
-    files: list[FileSummary] = []
     with ExitStack() as opened:
+        opened.enter_context(
+            exclusive(
+                _lock_file(store),
+                lambda who: phase(f"waiting: {who} is loading into the same database", None),
+            )
+        )
+        started = time.perf_counter()
+        files: list[FileSummary] = []
         # Open every source first: a missing column fails the run before anything is written.
         sources = [opened.enter_context(open_source(p, format, mapping)) for p in paths]
         target = _bulk_target(store, sources, bulk, server)
@@ -213,7 +221,7 @@ def load(
             _load_bolt(store, sources, files, batch_size, max_rejects, progress)
             timings["load"] = time.perf_counter() - started
             method = "bolt"
-    totals = counts(store)
+        totals = counts(store)
     return LoadSummary(
         files=files,
         seconds=time.perf_counter() - started,
@@ -221,6 +229,14 @@ def load(
         phases={k: round(v, 2) for k, v in timings.items()},
         **totals,
     )
+
+
+def _lock_file(store: Store) -> Path:
+    """Loads into one database take turns, the second waiting for the first: a bulk import
+    stops the server under any other load, and loads of the same rows would contend for
+    the same nodes' locks. One lock file per database, in the home."""
+    target = f"{store.connection.uri} {store.connection.database}"
+    return home() / f"load-{hashlib.sha256(target.encode()).hexdigest()[:16]}.lock"
 
 
 def _bulk_target(

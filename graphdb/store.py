@@ -7,6 +7,8 @@ driver errors into `DatabaseError`s a user can act on.
 
 from __future__ import annotations
 
+import shutil
+import ssl
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -14,13 +16,19 @@ from typing import Any
 
 import neo4j
 from neo4j import GraphDatabase
-from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
 
 from tierscope.graphdb import cypherlib
 from tierscope.graphdb.cypherlib import Mode, Query
 from tierscope.graphdb.errors import DatabaseError, ServerError
-from tierscope.graphdb.server import ManagedServer
-from tierscope.graphdb.settings import Connection, autostart_enabled, connection_from_env
+from tierscope.graphdb.server import ManagedServer, size_bytes, tx_log_size
+from tierscope.graphdb.settings import Connection, autostart_enabled, connection_from_env, home
 
 Params = dict[str, Any]
 
@@ -174,6 +182,55 @@ class Store:
                 session.run(f"CALL db.awaitIndexes({int(timeout)})").consume()
 
 
+def _causes(e: BaseException) -> Iterator[BaseException]:
+    """`e`, what caused it, and the members of exception groups (routing failures)."""
+    seen: set[int] = set()
+    todo = [e]
+    while todo:
+        x = todo.pop()
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
+        yield x
+        todo += [c for c in (x.__cause__, x.__context__) if c is not None]
+        if isinstance(x, BaseExceptionGroup):
+            todo += x.exceptions
+
+
+def _unreachable(connection: Connection, e: Exception) -> str:
+    causes = list(_causes(e))
+    if any(isinstance(c, ssl.SSLError) for c in causes):
+        scheme = connection.uri.partition("://")[0]
+        return (
+            f"Neo4j at {connection.uri} does not answer over TLS ({scheme}://): use bolt:// or "
+            "neo4j:// for a server without TLS, or turn TLS on in the server"
+        )
+    if connection.managed:
+        fix = (
+            "the managed Neo4j stopped or was killed; start it with `tierscope db start`, "
+            "then run the command again"
+        )
+    else:
+        fix = "check NEO4J_URI and that Neo4j runs there"
+    if any(isinstance(c, ConnectionRefusedError) for c in causes):
+        return f"nothing answers at {connection.uri} (connection refused): {fix}"
+    return f"cannot reach Neo4j at {connection.uri}, or lost it: {fix}"
+
+
+def _full_disk(connection: Connection) -> str | None:
+    """Says so when the managed server's disk cannot hold its next transaction log file,
+    which turns the database read-only until a restart."""
+    if not connection.managed:
+        return None
+    free = shutil.disk_usage(home()).free
+    if free >= size_bytes(tx_log_size()):
+        return None
+    return (
+        f"the disk holding {home()} is full ({free >> 20} MB free): free space there, then "
+        "restart Neo4j with `tierscope db stop` and `tierscope db start`"
+    )
+
+
 @contextmanager
 def _translate(connection: Connection, query: Query | None = None) -> Iterator[None]:
     """Driver errors become DatabaseErrors that say what to do."""
@@ -187,9 +244,8 @@ def _translate(connection: Connection, query: Query | None = None) -> Iterator[N
             else "check NEO4J_USER and NEO4J_PASSWORD"
         )
         raise DatabaseError(f"Neo4j at {connection.uri} refused the credentials: {hint}") from e
-    except ServiceUnavailable as e:
-        hint = "start it with `tierscope db start`" if connection.managed else "check NEO4J_URI"
-        raise DatabaseError(f"cannot reach Neo4j at {connection.uri}: {hint}") from e
+    except (ServiceUnavailable, SessionExpired) as e:
+        raise DatabaseError(_unreachable(connection, e)) from e
     except ClientError as e:
         if e.code and "AccessMode" in e.code:
             raise DatabaseError(
@@ -199,6 +255,9 @@ def _translate(connection: Connection, query: Query | None = None) -> Iterator[N
             raise DatabaseError(f"the query{where} ran past its timeout") from e
         raise DatabaseError(f"Neo4j rejected the query{where}: {e.message}") from e
     except Neo4jError as e:
+        full = _full_disk(connection)
+        if full:
+            raise DatabaseError(f"Neo4j cannot write{where}: {full}") from e
         raise DatabaseError(f"Neo4j failed{where}: {e.message}") from e
     except ValueError as e:
         # The driver raises ValueError for URIs it cannot parse.
@@ -226,4 +285,13 @@ def resolve_connection(
 
 
 def open_store(autostart: bool | None = None, log: Callable[[str], None] = lambda _: None) -> Store:
-    return Store(resolve_connection(autostart, log))
+    """A store whose server has answered, so that a wrong address, TLS setting or password
+    fails at once, and once: queries retry a lost connection for 30 seconds."""
+    store = Store(resolve_connection(autostart, log))
+    try:
+        with _translate(store.connection):
+            store.driver.verify_connectivity()
+    except BaseException:
+        store.close()
+        raise
+    return store

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from tierscope.graphdb.errors import ServerError
 from tierscope.graphdb.guard import APOC_FUNCTIONS
+from tierscope.graphdb.locks import exclusive
 from tierscope.graphdb.settings import Connection, cache_dir, home, private_dir
 
 POM = Path(__file__).with_name("pom.xml")
@@ -88,6 +89,20 @@ def plugin_versions() -> str:
             raise ServerError(f"{PLUGINS_POM}: no <{name}.version> property")
         versions.append(f"{name}={match.group(1)}")
     return " ".join(versions)
+
+
+def tx_log_size() -> str:
+    """The size of Neo4j's transaction log files. Each is preallocated whole, so that when
+    the disk cannot hold the next one, Neo4j turns the database read-only with its logs
+    intact, rather than fail half-way through writing one."""
+    return os.environ.get("TIERSCOPE_NEO4J_TX_LOG", "256m")
+
+
+def size_bytes(size: str) -> int:
+    """A Neo4j size such as `256m` in bytes."""
+    units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+    size = size.strip().lower()
+    return int(size[:-1]) * units[size[-1]] if size[-1:] in units else int(size)
 
 
 def plugins_dir() -> Path:
@@ -253,7 +268,17 @@ class ManagedServer:
             pid = int(self.pid_file.read_text().strip())
         except (OSError, ValueError):
             return None
-        return pid if _pid_alive(pid) else None
+        return pid if _pid_alive(pid) and self._runs_here(pid) else None
+
+    def _runs_here(self, pid: int) -> bool:
+        """Whether `pid` is this home's Neo4j, and not a process that took over the pid of a
+        server that crashed (stop would otherwise kill it)."""
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return True  # no /proc: trust the pid file
+        # A JVM whose main thread has exited shows no command line while it shuts down.
+        return not argv or f"--home-dir={self.neo4j_home}".encode() in argv.split(b"\0")
 
     def is_running(self) -> bool:
         return self.pid() is not None
@@ -297,6 +322,7 @@ class ManagedServer:
             "dbms.usage_report.enabled": "false",
             # Transaction state off-heap keeps big UNWIND batches from pressuring the heap.
             "db.tx_state.memory_allocation": "OFF_HEAP",
+            "db.tx_log.rotation.size": tx_log_size(),
             "server.directories.plugins": str(plugins_dir()),
             **PLUGIN_SETTINGS,
         }
@@ -333,9 +359,30 @@ class ManagedServer:
         timeout: float = 180.0,
         log: Callable[[str], None] = lambda _: None,
     ) -> ServerStatus:
-        """Start the server, or return its status when it already runs."""
+        """Start the server, or return its status when it already runs.
+
+        Starts under one home take turns (a lock file in the home): a second one waits for
+        the first and then finds its server running, so one store never gets two JVMs."""
+        private_dir(self.root)
+        with exclusive(
+            self.root / "start.lock",
+            lambda who: log(f"Neo4j is being started by {who}; waiting for it..."),
+        ):
+            return self._start(bolt_port, http_port, timeout, log)
+
+    def _start(
+        self,
+        bolt_port: int | None,
+        http_port: int | None,
+        timeout: float,
+        log: Callable[[str], None],
+    ) -> ServerStatus:
         if self.is_running():
             return self.status()
+        if self.pid_file.exists():
+            stale = self.pid_file.read_text().strip()
+            log(f"Removed a stale pid file: pid {stale} is not this home's Neo4j (it crashed?).")
+            self.pid_file.unlink()
         saved_bolt, saved_http = self.ports()
         bolt, http = bolt_port or saved_bolt, http_port or saved_http
         if bolt == http:
@@ -345,9 +392,16 @@ class ManagedServer:
                 raise ServerError(
                     f"port {port} is already in use; pick others with --bolt-port/--http-port"
                 )
+        # A new store preallocates a log for `system` and `neo4j`; short of room, Neo4j 5.26
+        # dies starting, with pages of Java.
+        need, free = 2 * size_bytes(tx_log_size()), shutil.disk_usage(self.root).free
+        if free < need and not (self.data_dir / "databases").exists():
+            raise ServerError(
+                f"the disk holding {self.root} has {free >> 20} MB free, and a new Neo4j "
+                f"store needs {need >> 20} MB for its transaction logs: free space there"
+            )
         lib = self.fetch(log)
         java = self._java()
-        private_dir(self.root)
         self._write_conf(bolt, http)
         self.logs_dir.mkdir(parents=True, exist_ok=True)
         self._ensure_password(java, lib)
