@@ -59,8 +59,7 @@ VIRAL_PAIRS = 1 << 19
 DENSE_CELLS = 1 << 23
 VIEWS = 2
 OVERLAP_SCHEMA = {
-    "account_a": pl.String,
-    "account_b": pl.String,
+    "pair": pl.Int64,
     "common": pl.Int64,
     "expected_common": pl.Float64,
     "p_overlap": pl.Float64,
@@ -193,7 +192,7 @@ def expected_meetings(
 
 
 def overlap_tests(incidences: pl.DataFrame, accounts: pl.Series, pairs: _Pairs) -> pl.DataFrame:
-    """account_a, account_b, common, expected_common, p_overlap for pairs with c_ab >= 2."""
+    """pair (``_pair_key``), common, expected_common, p_overlap for pairs with c_ab >= 2."""
     found = pairs.common.tocoo()
     keep = found.data >= 2
     a, b = found.row[keep].astype(np.int64), found.col[keep].astype(np.int64)
@@ -225,8 +224,7 @@ def overlap_tests(incidences: pl.DataFrame, accounts: pl.Series, pairs: _Pairs) 
         expected[start : start + step] = np.maximum(ab, ba)
     return pl.DataFrame(
         {
-            "account_a": accounts.gather(a),
-            "account_b": accounts.gather(b),
+            "pair": _pair_key(a, b, len(accounts)),
             "common": c,
             "expected_common": expected,
             "p_overlap": stats.poisson_sf(c, expected),
@@ -245,25 +243,29 @@ def test_edges(
     """Test the pairs of one projection kind; ``edges`` is its ``co_share`` edge table."""
     incidences = _incidences(shares, window, min_participation)
     pairs = _pairs(incidences, len(shares.accounts), pair_budget)
-    met = edges.filter(pl.col("weight") >= 2)
-    expected = expected_meetings(
-        incidences,
-        pairs,
-        codes(met["account_a"], shares.accounts),
-        codes(met["account_b"], shares.accounts),
-    )
-    timed = met.select(
-        "account_a",
-        "account_b",
-        expected=pl.Series(expected),
-        p_time=pl.Series(stats.poisson_sf(met["weight"].to_numpy(), expected)),
+    # Pairs travel as integer keys until the end: joins on two string columns of millions of
+    # rows cost several times the memory and time.
+    size = len(shares.accounts)
+    a = codes(edges["account_a"], shares.accounts)
+    b = codes(edges["account_b"], shares.accounts)
+    key = _pair_key(a, b, size)
+    met = edges["weight"].to_numpy() >= 2
+    expected = expected_meetings(incidences, pairs, a[met], b[met])
+    timed = pl.DataFrame(
+        {
+            "pair": key[met],
+            "expected": expected,
+            "p_time": stats.poisson_sf(edges["weight"].to_numpy()[met], expected),
+        }
     )
     overlap = overlap_tests(incidences, shares.accounts, pairs)
     co_sharing = pairs.co_sharing
     cap = pairs.cap
+    del pairs, a, b
     table = (
-        edges.join(timed, on=["account_a", "account_b"], how="left")
-        .join(overlap, on=["account_a", "account_b"], how="full", coalesce=True)
+        edges.select("weight", "mean_delta", pair=pl.Series(key))
+        .join(timed, on="pair", how="left")
+        .join(overlap, on="pair", how="full", coalesce=True)
         .with_columns(
             pl.col("weight").fill_null(0),
             pl.col("p_time", "p_overlap").fill_null(1.0),
@@ -271,6 +273,11 @@ def test_edges(
         .with_columns(
             p_value=pl.min_horizontal(VIEWS * pl.min_horizontal("p_time", "p_overlap"), 1.0)
         )
+    )
+    key = table["pair"].to_numpy()
+    table = table.drop("pair").with_columns(
+        account_a=shares.accounts.gather(key // size),
+        account_b=shares.accounts.gather(key % size),
     )
     active = int(incidences["account"].n_unique()) if incidences.height else 0
     everyone = hypotheses(active)
@@ -284,6 +291,11 @@ def test_edges(
         q_value=pl.Series(np.minimum(VIEWS * np.minimum(q_time, q_overlap), 1.0))
     ).select([pl.col(n).cast(t) for n, t in TEST_SCHEMA.items()])
     return EdgeTests(table=table, accounts=active, popularity_cap=cap)
+
+
+def _pair_key(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    """One int64 per unordered pair of account codes, the smaller code first."""
+    return np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b)
 
 
 def hypotheses(accounts: int) -> int:
