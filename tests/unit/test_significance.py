@@ -75,6 +75,21 @@ def test_viral_objects_beyond_the_budget_leave_the_overlap_view() -> None:
     assert table.filter(pl.col("account_a").str.starts_with("v"))["common"].is_null().all()
 
 
+def test_viral_meetings_are_the_same_in_slices_of_any_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two viral posts shared by 30 accounts within seconds: their expected meetings are summed
+    # outside the budget's sparse product, slice by slice.
+    rows = [(f"v{i}", f"viral{k}", 1000 * k + 3 * i) for k in range(2) for i in range(30)]
+    whole = pairs_of(rows, pair_budget=100)
+    monkeypatch.setattr(significance, "VIRAL_ENTRIES", 1)
+    sliced = pairs_of(rows, pair_budget=100)
+    assert sliced["expected"].null_count() < sliced.height
+    assert sliced.equals(whole)
+    # The table is in account order (fuse relies on it).
+    assert whole.equals(whole.sort("account_a", "account_b"))
+
+
 def test_each_view_has_its_own_family() -> None:
     assert significance.hypotheses(4) == 6
     # a, b, c, d share three posts: 6 pairs share an object, and 6 pairs of 4 accounts exist.
