@@ -3,10 +3,11 @@
 Sources are read as polars frames (`Source.chunks`), turned into node and relationship
 tables and deduplicated (`tables`). Both ways end in the same graph:
 
-- Bolt: batched `UNWIND $rows` in write transactions. Every statement MERGEs on a unique
-  id, so loading a file again, or again after a load that was killed part-way, ends in the
-  same state as one clean load. Parsing the next batch overlaps with Neo4j writing the
-  previous one.
+- Bolt: batched `UNWIND $rows` in write transactions. Posts the database does not hold
+  yet are CREATEd with their relationships; accounts, posts it holds and their
+  relationships are MERGEd on a unique id, so loading a file again, or again after a load
+  that was killed part-way, ends in the same state as one clean load. Parsing the next
+  batch and asking which of its posts exist overlap with Neo4j writing the previous one.
 - Bulk: when the target is the managed server and its database is empty (and the input is
   big enough to be worth a restart, or `bulk=True`), every file is read first, the whole
   load's tables are written as CSV and imported offline with `neo4j-admin database import
@@ -28,10 +29,11 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from neo4j.exceptions import ConstraintError
 
 from tierscope.graphdb import cypherlib
 from tierscope.graphdb.bulk import write_import_files
-from tierscope.graphdb.errors import InputError, TierscopeError, TooManyRejects
+from tierscope.graphdb.errors import DatabaseError, InputError, TierscopeError, TooManyRejects
 from tierscope.graphdb.locks import exclusive
 from tierscope.graphdb.records import Reject, Row
 from tierscope.graphdb.server import ManagedServer
@@ -122,6 +124,55 @@ def steps(tables: Tables) -> list[tuple[cypherlib.Query, dict[str, Any]]]:
         rows = data[name]()
         if rows:
             out.append((cypherlib.load(f"load/{name}"), {"rows": rows}))
+    return out
+
+
+_LINK_LISTS = {"RETWEET_OF": "retweet_of", "REPLY_TO": "reply_to", "QUOTES": "quotes"}
+
+
+def create_steps(
+    tables: Tables, existing: pl.Series
+) -> list[tuple[cypherlib.Query, dict[str, Any]]]:
+    """The write statements of a batch, given which of its posts the database holds already.
+
+    A post's outgoing relationships (POSTED from its author included) belong to it: for a
+    post that does not exist yet none of them can, so new posts and their relationships are
+    CREATEd, without the lookups a MERGE makes. Accounts, posts that exist (a re-load, a
+    stub now arriving whole) and their relationships go through `steps`' MERGEs. If another
+    writer creates one of the new posts meanwhile, the CREATE fails on the uniqueness
+    constraint and the batch is written again by `steps` (see `_write`)."""
+    old_ids = existing.implode()
+    old = pl.col("post").is_in(old_ids)
+    new_posts = tables.posts.filter(~pl.col("id").is_in(old_ids))
+    merged = Tables(
+        accounts=tables.accounts,
+        posts=tables.posts.filter(pl.col("id").is_in(old_ids)),
+        posted=tables.posted.filter(old),
+        links=tables.links.filter(old),
+        hashtags=tables.hashtags.filter(old),
+        urls=tables.urls.filter(old),
+        mentions=tables.mentions.filter(old),
+    )
+    lists = [
+        (tables.posted, "account", "authors"),
+        *((tables.links.filter(pl.col("type") == t), "target", n) for t, n in _LINK_LISTS.items()),
+        (tables.hashtags, "tag", "tags"),
+        (tables.urls, "url", "urls"),
+        (tables.mentions, "account", "mentions"),
+    ]
+    links = new_posts.select("id")
+    for frame, column, name in lists:
+        grouped = frame.filter(~old).group_by("post").agg(pl.col(column).alias(name))
+        links = links.join(grouped.rename({"post": "id"}), on="id", how="left")
+    links = links.with_columns(pl.exclude("id").fill_null([]))
+    out: list[tuple[cypherlib.Query, dict[str, Any]]] = []
+    if new_posts.height:
+        out.append(
+            (cypherlib.load("load/new_posts"), {"rows": _node_params(new_posts, POST_PROPS)})
+        )
+    out += steps(merged)  # after the new posts: an existing post may retweet one of them
+    if links.height:
+        out.append((cypherlib.load("load/new_post_links"), {"rows": links.to_dicts()}))
     return out
 
 
@@ -308,18 +359,45 @@ def _load_bolt(
 ) -> None:
     with ThreadPoolExecutor(max_workers=1) as writer:
         pending: Future[None] | None = None
+        in_flight = pl.Series("id", [], dtype=pl.String)
         for source in sources:
             for frame, summary in _read(source, files, max_rejects):
                 for offset in range(0, frame.height, batch_size):
                     batch = frame.slice(offset, batch_size)
-                    batch_steps = steps(dedupe(extract(batch)))
+                    tables = dedupe(extract(batch))
+                    existing = _existing_posts(store, tables, in_flight)
+                    plan = create_steps(tables, existing)
                     if pending is not None:
                         pending.result()
-                    pending = writer.submit(store.write_batch, batch_steps)
+                    pending = writer.submit(_write, store, tables, plan)
+                    in_flight = tables.posts["id"]
                     summary.rows += batch.height
                     progress(batch.height)
         if pending is not None:
             pending.result()
+
+
+def _existing_posts(store: Store, tables: Tables, in_flight: pl.Series) -> pl.Series:
+    """The batch's posts that exist by the time it is written: those the database holds
+    now, and those of the batch being written meanwhile (asked while it is written, so the
+    server's second core answers)."""
+    ids = tables.posts["id"]
+    ask = ids.filter(~ids.is_in(in_flight.implode()))
+    held = store.run(cypherlib.load("load/existing_posts"), {"ids": ask.to_list()})[0]["ids"]
+    return pl.concat([ids.filter(ids.is_in(in_flight.implode())), pl.Series("id", held, pl.String)])
+
+
+def _write(
+    store: Store, tables: Tables, plan: list[tuple[cypherlib.Query, dict[str, Any]]]
+) -> None:
+    """One batch's transaction; through MERGE alone if another writer created one of the
+    posts planned as new."""
+    try:
+        store.write_batch(plan)
+    except DatabaseError as e:
+        if not isinstance(e.__cause__, ConstraintError):
+            raise
+        store.write_batch(steps(tables))
 
 
 def _compact(tables: Tables) -> Tables:

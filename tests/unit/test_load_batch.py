@@ -2,8 +2,12 @@
 
 import dataclasses
 
-from tierscope.graphdb.load import _ACCOUNT_PROPS, _POST_PROPS, Batch
+import polars as pl
+
+from tierscope.graphdb.load import _ACCOUNT_PROPS, _POST_PROPS, Batch, create_steps, steps
 from tierscope.graphdb.records import AccountRecord, PostRecord, Row
+from tierscope.graphdb.sources.frames import rows_to_frame
+from tierscope.graphdb.tables import dedupe, extract
 
 LINK_FIELDS = {"id", "created_at", "account_id", "retweet_of", "retweet_of_account", "reply_to"}
 LINK_FIELDS |= {"reply_to_account", "quotes", "hashtags", "urls", "mentions"}
@@ -56,3 +60,41 @@ def test_unknown_values_are_left_out_and_repeats_merge():
     (account,) = steps_by_name(batch)["accounts"]
     assert account["props"] == {"followers": 5, "lang": "en"}
     assert batch.rows == 2
+
+
+def _tables(*rows: Row):
+    return dedupe(extract(rows_to_frame(rows)))
+
+
+def test_new_posts_are_created_with_their_relationships_and_existing_ones_merged():
+    tables = _tables(
+        Row(line=2, post=PostRecord(id="rt1", account_id="a1", retweet_of="o1",
+                                    retweet_of_account="p1", hashtags=["Tag"], mentions=["p1"],
+                                    urls=["http://x"])),
+        Row(line=3, post=PostRecord(id="r2", account_id="a1", reply_to="o1", quotes="rt1")),
+    )  # fmt: skip
+    plan = {
+        q.name.removeprefix("load/"): p["rows"] for q, p in create_steps(tables, pl.Series(["o1"]))
+    }
+    # o1 exists (a stub from an earlier batch): merged, with its POSTED from p1
+    assert [p["id"] for p in plan["posts"]] == ["o1"]
+    assert plan["posted"] == [{"account": "p1", "post": "o1"}]
+    assert "post_links" not in plan and "mentions" not in plan
+    assert sorted(p["id"] for p in plan["new_posts"]) == ["r2", "rt1"]
+    links = {r["id"]: r for r in plan["new_post_links"]}
+    assert links["rt1"] == {
+        "id": "rt1", "authors": ["a1"], "retweet_of": ["o1"], "reply_to": [], "quotes": [],
+        "tags": ["tag"], "urls": ["http://x"], "mentions": ["p1"],
+    }  # fmt: skip
+    assert links["r2"]["reply_to"] == ["o1"] and links["r2"]["quotes"] == ["rt1"]
+    # the accounts are always merged: they are shared by many posts
+    assert {a["id"] for a in plan["accounts"]} == {"a1", "p1"}
+    # in statement order: new posts before anything that may point at them
+    names = [q.name for q, _ in create_steps(tables, pl.Series(["o1"]))]
+    assert names[0] == "load/new_posts" and names[-1] == "load/new_post_links"
+
+
+def test_a_batch_whose_posts_all_exist_is_merged_as_before():
+    tables = _tables(Row(line=2, post=PostRecord(id="rt1", account_id="a1", retweet_of="o1")))
+    merged = [(q.name, p) for q, p in steps(tables)]
+    assert [(q.name, p) for q, p in create_steps(tables, pl.Series(["rt1", "o1"]))] == merged
