@@ -452,8 +452,14 @@ def _load_bulk(
         import_files = write_import_files(tables, folder)
         del tables
         lap("write files")
-        import_full(server, import_files, phase, progress)
-        lap("import and restart")
+
+        def announce(name: str, total: int | None) -> None:
+            if name == "starting Neo4j":
+                lap("import")
+            phase(name, total)
+
+        import_full(server, import_files, announce, progress)
+        lap("server start")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     phase("creating constraints and indexes", None)

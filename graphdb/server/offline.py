@@ -53,7 +53,7 @@ def import_command(server: ManagedServer, java: str, lib: Path, files: ImportFil
         cmd += ["--multiline-fields-format=v2"]
         cmd += ["--multiline-fields=" + ",".join(str(p) for p in files.multiline)]
     cmd += [
-        "--id-type=string",
+        "--id-type=actual",  # store ids given by bulk.py: no id map to build
         "--bad-tolerance=0",  # the loader hands over clean files: any fault is a bug, stop
         f"--max-off-heap-memory={off_heap}",
         f"--report-file={server.logs_dir / 'import.report'}",
