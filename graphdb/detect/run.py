@@ -163,7 +163,8 @@ def detect(
     store.run(create, {"id": run_id, "kind": ",".join(params.kind), "params": json.dumps(options)})
     path = edges_path(run_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    detection.edges.write_parquet(path)
+    # lz4: 2 s -> 1.3 s for scale 4's 7.6M pairs, 25 % more bytes than the default zstd.
+    detection.edges.write_parquet(path, compression="lz4")
     if store_edges == "backbone":
         stored = backbone(detection.edges, detection.accounts, per_account, params.fdr)
     else:
