@@ -1,17 +1,19 @@
-"""Reading detection's inputs from Neo4j, a time slice at a time, as columns.
+"""Reading detection's inputs from Neo4j in slices, as columns.
 
 Each read query returns one record of parallel lists (``collect()`` per column): the driver's
 cost is per record, so a slice of 200,000 posts costs what one small row used to, and the
-lists go straight into polars columns. Posts are cut into slices of at most ``SLICE_POSTS``
-(an hour busier than that is cut into equal stretches of it), so that the Python lists of one
-or two slices are all that is ever held beside the frames; two slices are read at once, the
-server computing one while this process converts the other.
+lists go straight into polars columns. Two slices are read at once, the server computing one
+while this process converts the other, and the Python lists of one or two slices are all that
+is ever held beside the frames.
 
-A retweet's original is read as its id alone. Its author and time are then the original's own
-row when the original is a post of the same read (nearly always), and otherwise are asked for
-by id (``detect/originals``: stubs of originals outside the archive, originals without a time
-or an author). The result is the frame the per-post read gave: ``DetectInputs``' columns, in
-time order, with nulls where the database holds no value.
+Authors and originals come first, from whole scans of the ``POSTED`` and ``RETWEET_OF``
+relationships as internal ids (``detect/posted``, ``detect/retweets``): they name every post
+the read needs. Those posts are then read by id in node order, slices of at most
+``SLICE_POSTS`` (``detect/posts``): the posts that are not retweets with their text, the
+retweets and the originals no author posted (stubs of posts outside the archive) without it.
+The result is the frame the per-post read gave: ``DetectInputs``' columns, in time order (ties
+in node order, as the time index gives them), with nulls where the database holds no value.
+Hashtag and URL uses are read in time slices cut by the posts' hourly counts.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import polars as pl
 
@@ -28,11 +30,11 @@ from tierscope.graphdb.detect.inputs import ACCOUNT_SCHEMA, OBJECT_SCHEMA, POST_
 from tierscope.graphdb.store import Store
 
 SLICE_POSTS = 200_000
-# Originals asked for by internal id in one query.
-STUB_BATCH = 50_000
 # Slice queries in flight at once: the server computes one while this process converts another.
 READERS = 2
 HOUR = 3600
+# detect/posts' time of an undated post: no datetime is that far from 1970.
+UNDATED = -9_223_372_036_854_775_807
 
 NODE_POST_SCHEMA = {
     "node": pl.Int64,
@@ -44,7 +46,6 @@ NODE_POST_SCHEMA = {
 NODE_ACCOUNT_SCHEMA = {"node": pl.Int64, **ACCOUNT_SCHEMA}
 POSTED_SCHEMA = {"account_node": pl.Int64, "post_node": pl.Int64}
 RETWEET_SCHEMA = {"node": pl.Int64, "original_node": pl.Int64}
-STUB_SCHEMA = {"node": pl.Int64, "original": pl.String}
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -57,11 +58,11 @@ def columns(store: Store, name: str, params: dict[str, Any] | None = None) -> di
     return dict(zip(names, rows[0], strict=True))
 
 
-def frame(values: dict[str, Any], schema: dict[str, Any]) -> pl.DataFrame:
-    """A frame of ``schema``'s columns from parallel lists; '' and -1 mean missing."""
+def frame(values: dict[str, Any], schema: dict[str, Any], missing: int = -1) -> pl.DataFrame:
+    """A frame of ``schema``'s columns from parallel lists; '' and ``missing`` mean missing."""
     built = pl.DataFrame({col: values[col] for col in schema}, schema=schema)
     return built.with_columns(
-        pl.when(pl.col(col) != ("" if dtype == pl.String else -1)).then(pl.col(col)).alias(col)
+        pl.when(pl.col(col) != ("" if dtype == pl.String else missing)).then(pl.col(col)).alias(col)
         for col, dtype in schema.items()
     )
 
@@ -90,12 +91,13 @@ def slice_bounds(
     return list(zip(edges[:-1], edges[1:], strict=True))
 
 
-def post_slices(store: Store, size: int = SLICE_POSTS) -> list[tuple[int, int]]:
-    """The time slices the dated posts are read in; none when there are no dated posts."""
-    hours = columns(store, "detect/post_hours")
-    if not hours["hour"]:
+def time_slices(times: pl.Series, size: int = SLICE_POSTS) -> list[tuple[int, int]]:
+    """The time slices that hold the posts of ``times``; none when there are none."""
+    if times.is_empty():
         return []
-    return slice_bounds(hours["hour"], hours["posts"], hours["first"], hours["last"], size)
+    hours = (times // HOUR).value_counts(sort=False, name="posts").sort("time")
+    first, last = cast(int, times.min()), cast(int, times.max())
+    return slice_bounds(hours["time"].to_list(), hours["posts"].to_list(), first, last, size)
 
 
 def in_order(fetch: Callable[[T], U], items: Iterable[T], workers: int = READERS) -> Iterator[U]:
@@ -128,64 +130,118 @@ def pairs(store: Store, name: str, schema: dict[str, Any]) -> pl.DataFrame:
     return pl.DataFrame(columns(store, name), schema=schema)
 
 
-def read_posts(store: Store, slices: list[tuple[int, int]], accounts: pl.DataFrame) -> pl.DataFrame:
-    """POST_SCHEMA: every dated post with an author, in time order (``accounts`` carries
-    ``node``, the internal id ``detect/posted`` names authors by)."""
-    dated = read_sliced(store, "detect/posts", NODE_POST_SCHEMA, slices)
-    authors = (
-        pairs(store, "detect/posted", POSTED_SCHEMA)
-        .join(accounts.select(account_node="node", account="account"), on="account_node")
-        .select("post_node", "account")
-    )
-    retweets = pairs(store, "detect/retweets", RETWEET_SCHEMA)
-    # Originals that no slice holds: stubs of posts outside the archive, posts without a time.
-    unsliced = (
-        retweets.select(node=pl.col("original_node").unique())
-        .join(dated.select("node"), on="node", how="anti")["node"]
-        .to_list()
-    )
-    stubs = [
-        frame(
-            columns(store, "detect/originals", {"nodes": unsliced[i : i + STUB_BATCH]}), STUB_SCHEMA
-        )
-        for i in range(0, len(unsliced), STUB_BATCH)
+def read_nodes(store: Store, groups: list[tuple[pl.Series, bool]], size: int) -> pl.DataFrame:
+    """NODE_POST_SCHEMA of the posts of each (ids, with text) group, in slices of ``size``."""
+
+    def fetch(job: tuple[list[int], bool]) -> pl.DataFrame:
+        values = columns(store, "detect/posts", {"nodes": job[0], "text": job[1]})
+        return frame(values, NODE_POST_SCHEMA, missing=UNDATED)
+
+    jobs = [
+        (nodes[i : i + size].to_list(), text)
+        for nodes, text in groups
+        for i in range(0, len(nodes), size)
     ]
-    known = (
-        pl.concat(
-            [
-                dated.select("node", original="post", original_time="time"),
-                *(s.with_columns(original_time=pl.lit(None, pl.Int64)) for s in stubs),
-            ]
-        )
+    frames = list(in_order(fetch, jobs))
+    return pl.concat(frames) if frames else pl.DataFrame(schema=NODE_POST_SCHEMA)
+
+
+def read_posts(
+    store: Store,
+    accounts: pl.DataFrame,
+    posted: pl.DataFrame,
+    retweets: pl.DataFrame,
+    size: int = SLICE_POSTS,
+) -> pl.DataFrame:
+    """POST_SCHEMA: every dated post with an author, in time order (``accounts`` carries
+    ``node``, the internal id ``detect/posted`` names authors by; ``posted`` and ``retweets``
+    are the scans of the two relationships)."""
+    # The joins run on row numbers alone; each column is gathered once, at the end.
+    authors = posted.join(
+        accounts.select(account_node="node", author=pl.int_range(pl.len())), on="account_node"
+    ).select("post_node", "author")
+    authored = authors["post_node"].unique()
+    retweeted = authored.is_in(retweets["node"].implode())
+    originals = retweets["original_node"].unique()
+    # A retweet's text is the original's with a prefix: only a post's own text is read.
+    nodes = read_nodes(
+        store,
+        [
+            (authored.filter(~retweeted).sort(), True),
+            (authored.filter(retweeted).sort(), False),
+            (originals.filter(~originals.is_in(authored.implode())).sort(), False),
+        ],
+        size,
+    )
+    del authored, retweeted
+    rows = nodes.select("node", "time", row=pl.int_range(pl.len()))
+    # The few originals (a sixth of the retweets at scale 1) are joined first, then spread.
+    sources = originals.implode()
+    origin = retweets.join(
+        rows.filter(pl.col("node").is_in(sources))
+        .select(original_node="node", original_row="row")
         .join(
-            authors.select(node="post_node", original_account="account"),
-            on="node",
+            authors.filter(pl.col("post_node").is_in(sources)).select(
+                original_node="post_node", original_author="author"
+            ),
+            on="original_node",
             how="left",
             maintain_order="left",
-        )
-        .rename({"node": "original_node"})
+        ),
+        on="original_node",
+    ).drop("original_node")
+    del originals, sources
+    order = (
+        rows.drop_nulls("time")
+        .sort("time", "node")
+        .join(authors, left_on="node", right_on="post_node", maintain_order="left")
+        .join(origin, on="node", how="left", maintain_order="left")
     )
-    originals = retweets.join(known, on="original_node").drop("original_node")
-    del retweets, known, stubs
-    posts = (
-        dated.join(authors, left_on="node", right_on="post_node", maintain_order="left")
-        .join(originals, on="node", how="left", maintain_order="left")
-        # A retweet's text is the original's with a prefix: only a post's own text is read.
-        .with_columns(text=pl.when(pl.col("original").is_null()).then(pl.col("text")))
-    )
-    del dated, authors, originals
-    return posts.select(list(POST_SCHEMA))
+    del rows, origin, authors
+    # A retweet's text is not its own: its row gathers none.
+    text_row = order.select(pl.when(pl.col("original_row").is_null()).then("row"))
+    row, original = order["row"], order["original_row"]
+    gathered = {
+        "account": accounts["account"].gather(order["author"]),
+        "original_account": accounts["account"].gather(order["original_author"]),
+    }
+    del order
+    # Each column of the slices is let go after its last gather, so that the posts frame is
+    # built in the memory they held.
+    source = nodes.to_dict()
+    del nodes
+    for name, column, rows_of in (
+        ("post", "post", row),
+        ("original", "post", original),
+        ("time", "time", row),
+        ("original_time", "time", original),
+        ("lang", "lang", row),
+        ("text", "text", text_row.to_series()),
+    ):
+        gathered[name] = source[column].gather(rows_of)
+        if name in ("original", "original_time", "lang", "text"):
+            del source[column]
+    return pl.DataFrame(gathered).select(list(POST_SCHEMA))
 
 
 def read_inputs(
     store: Store, kinds: tuple[str, ...], slice_posts: int = SLICE_POSTS
 ) -> DetectInputs:
     """Only what the chosen kinds need: hashtags and URLs are read for their kinds alone."""
-    slices = post_slices(store, slice_posts)
-    accounts = frame(columns(store, "detect/accounts"), NODE_ACCOUNT_SCHEMA)
+    scans = (
+        lambda: frame(columns(store, "detect/accounts"), NODE_ACCOUNT_SCHEMA),
+        lambda: pairs(store, "detect/posted", POSTED_SCHEMA),
+        lambda: pairs(store, "detect/retweets", RETWEET_SCHEMA),
+    )
+    accounts, posted, retweets = in_order(lambda scan: scan(), scans)
+    posts = read_posts(store, accounts, posted, retweets, slice_posts)
+    del posted, retweets
     empty = pl.DataFrame(schema=OBJECT_SCHEMA)
+    slices = (
+        time_slices(posts["time"], slice_posts) if {"co-hashtag", "co-url"} & set(kinds) else []
+    )
     return DetectInputs(
-        posts=read_posts(store, slices, accounts),
+        posts=posts,
         accounts=accounts.drop("node"),
         hashtags=read_sliced(store, "detect/hashtags", OBJECT_SCHEMA, slices)
         if "co-hashtag" in kinds
