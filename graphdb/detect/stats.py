@@ -46,7 +46,9 @@ def benjamini_hochberg(p: np.ndarray, hypotheses: int | None = None) -> np.ndarr
         raise ValueError(f"hypotheses ({m}) must be at least the number of p-values ({len(p)})")
     if not len(p):
         return p.copy()
-    order = np.argsort(p, kind="stable")
+    # Any order of tied p-values gives them the same q (the minimum reaches past the ties), so
+    # the unstable sort serves: 0.2 s against 0.7 s for 7M p-values.
+    order = np.argsort(p)
     scaled = p[order] * m / np.arange(1, len(p) + 1)
     # q_i = min over j >= i of p_(j) m / j: a running minimum from the largest p-value down.
     q = np.minimum.accumulate(scaled[::-1])[::-1]
