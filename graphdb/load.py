@@ -136,11 +136,12 @@ def create_steps(
     """The write statements of a batch, given which of its posts the database holds already.
 
     A post's outgoing relationships (POSTED from its author included) belong to it: for a
-    post that does not exist yet none of them can, so new posts and their relationships are
-    CREATEd, without the lookups a MERGE makes. Accounts, posts that exist (a re-load, a
-    stub now arriving whole) and their relationships go through `steps`' MERGEs. If another
-    writer creates one of the new posts meanwhile, the CREATE fails on the uniqueness
-    constraint and the batch is written again by `steps` (see `_write`)."""
+    post that does not exist yet none of them can, so new posts are CREATEd with their
+    relationships in one statement, without the lookups a MERGE makes. Accounts, posts
+    that exist (a re-load, a stub now arriving whole) and their relationships go through
+    `steps`' MERGEs. If another writer creates one of the new posts meanwhile, the CREATE
+    fails on the uniqueness constraint and the batch is written again by `steps` (see
+    `_write`)."""
     old_ids = existing.implode()
     old = pl.col("post").is_in(old_ids)
     new_posts = tables.posts.filter(~pl.col("id").is_in(old_ids))
@@ -164,16 +165,16 @@ def create_steps(
     for frame, column, name in lists:
         grouped = frame.filter(~old).group_by("post").agg(pl.col(column).alias(name))
         links = links.join(grouped.rename({"post": "id"}), on="id", how="left")
-    links = links.with_columns(pl.exclude("id").fill_null([]))
-    out: list[tuple[cypherlib.Query, dict[str, Any]]] = []
-    if new_posts.height:
-        out.append(
-            (cypherlib.load("load/new_posts"), {"rows": _node_params(new_posts, POST_PROPS)})
-        )
-    out += steps(merged)  # after the new posts: an existing post may retweet one of them
-    if links.height:
-        out.append((cypherlib.load("load/new_post_links"), {"rows": links.to_dicts()}))
-    return out
+    by_id = {r["id"]: r for r in links.with_columns(pl.exclude("id").fill_null([])).to_dicts()}
+    created = [{**row, **by_id[row["id"]]} for row in _node_params(new_posts, POST_PROPS)]
+    merging = steps(merged)
+    nodes = sum(q.name in ("load/accounts", "load/posts") for q, _ in merging)
+    # New posts after the nodes their relationships point at, before the merged
+    # relationships that may point at them (an existing post retweeting a new one).
+    out = merging[:nodes]
+    if created:
+        out.append((cypherlib.load("load/new_posts"), {"rows": created}))
+    return out + merging[nodes:]
 
 
 class Batch:

@@ -119,3 +119,12 @@ def test_a_post_created_by_another_writer_meanwhile_falls_back_to_merge(
     assert isinstance(refused.value.__cause__, ConstraintError)
     _write(store, second, plan)
     assert graph(store) == merged_only(store, files)
+
+
+def test_a_new_post_may_retweet_one_created_further_down_the_batch(store: Store, files: list[Path]):
+    tables = _tables(files[0])
+    plan = create_steps(tables, pl.Series("id", [], pl.String))
+    (created,) = [params["rows"] for q, params in plan if q.name == "load/new_posts"]
+    created.sort(key=lambda row: row["id"] != "t3")  # the retweet first, its original after
+    store.write_batch(plan)
+    assert graph(store) == merged_only(store, files[:1])

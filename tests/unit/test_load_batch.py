@@ -80,18 +80,18 @@ def test_new_posts_are_created_with_their_relationships_and_existing_ones_merged
     assert [p["id"] for p in plan["posts"]] == ["o1"]
     assert plan["posted"] == [{"account": "p1", "post": "o1"}]
     assert "post_links" not in plan and "mentions" not in plan
-    assert sorted(p["id"] for p in plan["new_posts"]) == ["r2", "rt1"]
-    links = {r["id"]: r for r in plan["new_post_links"]}
-    assert links["rt1"] == {
-        "id": "rt1", "authors": ["a1"], "retweet_of": ["o1"], "reply_to": [], "quotes": [],
-        "tags": ["tag"], "urls": ["http://x"], "mentions": ["p1"],
+    created = {r["id"]: r for r in plan["new_posts"]}
+    assert sorted(created) == ["r2", "rt1"]
+    assert created["rt1"] == {
+        "id": "rt1", "props": {}, "authors": ["a1"], "retweet_of": ["o1"], "reply_to": [],
+        "quotes": [], "tags": ["tag"], "urls": ["http://x"], "mentions": ["p1"],
     }  # fmt: skip
-    assert links["r2"]["reply_to"] == ["o1"] and links["r2"]["quotes"] == ["rt1"]
+    assert created["r2"]["reply_to"] == ["o1"] and created["r2"]["quotes"] == ["rt1"]
     # the accounts are always merged: they are shared by many posts
     assert {a["id"] for a in plan["accounts"]} == {"a1", "p1"}
-    # in statement order: new posts before anything that may point at them
+    # new posts after the nodes they point at, before the merged relationships
     names = [q.name for q, _ in create_steps(tables, pl.Series(["o1"]))]
-    assert names[0] == "load/new_posts" and names[-1] == "load/new_post_links"
+    assert names == ["load/accounts", "load/posts", "load/new_posts", "load/posted"]
 
 
 def test_a_batch_whose_posts_all_exist_is_merged_as_before():
