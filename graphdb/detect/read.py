@@ -1,7 +1,7 @@
 """Reading detection's inputs from Neo4j in slices, as columns.
 
 Each read query returns one record of parallel lists (``collect()`` per column): the driver's
-cost is per record, so a slice of 200,000 posts costs what one small row used to, and the
+cost is per record, so a slice of 100,000 posts costs what one small row used to, and the
 lists go straight into polars columns. Two slices are read at once, the server computing one
 while this process converts the other, and the Python lists of one or two slices are all that
 is ever held beside the frames.
@@ -29,7 +29,7 @@ from tierscope.graphdb import cypherlib
 from tierscope.graphdb.detect.inputs import ACCOUNT_SCHEMA, OBJECT_SCHEMA, POST_SCHEMA, DetectInputs
 from tierscope.graphdb.store import Store
 
-SLICE_POSTS = 200_000
+SLICE_POSTS = 100_000
 # Slice queries in flight at once: the server computes one while this process converts another.
 READERS = 2
 HOUR = 3600
