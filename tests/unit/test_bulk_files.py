@@ -44,3 +44,23 @@ def test_dedupe_keeps_the_last_known_value_of_each_property():
     assert sorted(tables.posts["id"].to_list()) == ["p", "q"]
     assert tables.posted.sort("post").rows() == [("a", "p"), ("a", "q")]
     assert tables.links.rows() == [("q", "p", "RETWEET_OF")]
+
+
+def test_relationships_name_their_ends_by_store_id(tmp_path: Path):
+    rows = [
+        Row(2, None, PostRecord("p1", "a", 0, text="first")),
+        Row(3, None, PostRecord("p2", "b", 60, retweet_of="p1", hashtags=["x"])),
+    ]
+    files = write_import_files(dedupe(extract(rows_to_frame(rows))), tmp_path)
+    nodes = pl.concat(
+        [pl.read_csv(p, infer_schema=False).select(":ID", key=pl.nth(1)) for _, p in files.nodes]
+    )
+    assert nodes[":ID"].sort().to_list() == [str(i) for i in range(nodes.height)]
+    name = dict(nodes.iter_rows())
+    ends = {
+        kind: [(name[s], name[e]) for s, e in pl.read_csv(p, infer_schema=False).iter_rows()]
+        for kind, p in files.relationships
+    }
+    assert ends["RETWEET_OF"] == [("p2", "p1")]
+    assert sorted(ends["POSTED"]) == [("a", "p1"), ("b", "p2")]
+    assert ends["TAGS"] == [("p2", "x")]
