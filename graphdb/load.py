@@ -383,9 +383,10 @@ def _existing_posts(store: Store, tables: Tables, in_flight: pl.Series) -> pl.Se
     now, and those of the batch being written meanwhile (asked while it is written, so the
     server's second core answers)."""
     ids = tables.posts["id"]
-    ask = ids.filter(~ids.is_in(in_flight.implode()))
-    held = store.run(cypherlib.load("load/existing_posts"), {"ids": ask.to_list()})[0]["ids"]
-    return pl.concat([ids.filter(ids.is_in(in_flight.implode())), pl.Series("id", held, pl.String)])
+    writing = ids.is_in(in_flight.implode())
+    ask = ids.filter(~writing).to_list()
+    held = store.run(cypherlib.load("load/existing_posts"), {"ids": ask})[0]["ids"]
+    return pl.concat([ids.filter(writing), pl.Series("id", held, pl.String)])
 
 
 def _write(

@@ -113,6 +113,11 @@ def in_order(fetch: Callable[[T], U], items: Iterable[T], workers: int = READERS
             yield pending.popleft().result()
 
 
+def concat(frames: Iterable[pl.DataFrame], schema: dict[str, Any]) -> pl.DataFrame:
+    """The frames one after another; an empty frame of ``schema`` when there are none."""
+    return pl.concat(list(frames) or [pl.DataFrame(schema=schema)])
+
+
 def read_sliced(
     store: Store, name: str, schema: dict[str, Any], slices: list[tuple[int, int]]
 ) -> pl.DataFrame:
@@ -121,8 +126,7 @@ def read_sliced(
     def fetch(bounds: tuple[int, int]) -> pl.DataFrame:
         return frame(columns(store, name, {"from": bounds[0], "to": bounds[1]}), schema)
 
-    frames = list(in_order(fetch, slices))
-    return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
+    return concat(in_order(fetch, slices), schema)
 
 
 def pairs(store: Store, name: str, schema: dict[str, Any]) -> pl.DataFrame:
@@ -142,8 +146,7 @@ def read_nodes(store: Store, groups: list[tuple[pl.Series, bool]], size: int) ->
         for nodes, text in groups
         for i in range(0, len(nodes), size)
     ]
-    frames = list(in_order(fetch, jobs))
-    return pl.concat(frames) if frames else pl.DataFrame(schema=NODE_POST_SCHEMA)
+    return concat(in_order(fetch, jobs), NODE_POST_SCHEMA)
 
 
 def read_posts(
