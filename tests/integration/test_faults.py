@@ -181,6 +181,9 @@ def test_two_starts_at_once_over_a_stale_pid_file(victim: ManagedServer):
     """A crash left the pid file, and its pid now belongs to another process."""
     victim.stop()
     other = subprocess.Popen(["sleep", "600"])
+    # Mid-exec a child shows an empty command line, which reads as a JVM shutting down.
+    while not Path(f"/proc/{other.pid}/cmdline").read_bytes().startswith(b"sleep"):
+        time.sleep(0.01)
     try:
         victim.pid_file.write_text(str(other.pid))
         assert not victim.is_running()
