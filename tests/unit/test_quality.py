@@ -71,10 +71,11 @@ def test_fans_and_relay_bots_stay_unflagged_for_a_stated_reason(
     assert held["reason"].str.contains("genuine audience").all()
 
 
-def test_analyze_is_deterministic(tmp_path: Path) -> None:
+def test_analyze_is_deterministic_and_spills_the_same_pairs(tmp_path: Path) -> None:
     generate(tmp_path, "family", 0.2, 9)
     inputs = inputs_from_files(files(tmp_path))
-    first, again = analyze(inputs), analyze(inputs)
+    first, again = analyze(inputs), analyze(inputs, spill=tmp_path / "edges.parquet")
+    assert again.edges.collect().height == first.tested_pairs() > 0
     for name in ("edges", "accounts", "communities", "feeds", "principals"):
         # Sums of floats may differ in the last place with the order polars adds them in.
         assert_frame_equal(getattr(first, name), getattr(again, name), rel_tol=1e-9, abs_tol=1e-12)
@@ -83,7 +84,8 @@ def test_analyze_is_deterministic(tmp_path: Path) -> None:
 def test_nothing_to_find() -> None:
     nothing = inputs_from_rows([Row(1, None, PostRecord("p1", "u1", 1000, text="alone"))])
     detection = analyze(nothing)
-    for name in ("edges", "accounts", "communities", "feeds", "principals"):
+    assert detection.tested_pairs() == 0
+    for name in ("accounts", "communities", "feeds", "principals"):
         assert getattr(detection, name).is_empty(), name
     truth = pl.DataFrame({"userid": ["u1"], "role": ["core"], "op": ["op1"]})
     result = evaluate(truth, detection.accounts, detection.communities)
