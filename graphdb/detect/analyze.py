@@ -56,6 +56,7 @@ from tierscope.graphdb.detect.communities import (
 )
 from tierscope.graphdb.detect.coordination import (
     EDGE_SCHEMA,
+    CodedEdges,
     Shares,
     co_share,
     normalise_text,
@@ -67,9 +68,10 @@ from tierscope.graphdb.detect.evidence import (
 )
 from tierscope.graphdb.detect.inputs import DetectInputs
 from tierscope.graphdb.detect.significance import (
+    CODED_SCHEMA,
     TEST_SCHEMA,
     EdgeTests,
-    test_edges,
+    test_pairs,
 )
 from tierscope.graphdb.detect.tiers import (
     FEEDS_SCHEMA,
@@ -134,6 +136,12 @@ PRINCIPAL_SCHEMA = {
 EDGES_SCHEMA = {
     **{k: v for k, v in TEST_SCHEMA.items() if k not in ("p_time", "p_overlap")},
     "kind": pl.String,
+}
+# EDGES_SCHEMA as ``fuse`` holds it: account codes, the kind an Enum in sorted order.
+KIND = pl.Enum(sorted(KINDS))
+FUSED_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    **{k: v for k, v in CODED_SCHEMA.items() if k not in ("p_time", "p_overlap")},
+    "kind": KIND,
 }
 # The p-values Fisher's method combines into the ranking score.
 RANKED = ("p_coordination", "p_structure", "p_reaction", *INAUTHENTICITY)
@@ -229,7 +237,7 @@ def shares(inputs: DetectInputs, kind: str) -> Shares | None:
     return Shares.from_ids(frame["account"], frame["obj"], frame["share"], frame["time"])
 
 
-def project(inputs: DetectInputs, params: DetectParams) -> dict[str, tuple[Shares, pl.DataFrame]]:
+def project(inputs: DetectInputs, params: DetectParams) -> dict[str, tuple[Shares, CodedEdges]]:
     """The shares and co-share edges of every requested kind that has shares."""
     projected = {}
     for kind in params.kind:
@@ -241,31 +249,44 @@ def project(inputs: DetectInputs, params: DetectParams) -> dict[str, tuple[Share
                 params.min_participation,
                 keep_pairs=False,
                 batch_pairs=BATCH_PAIRS,
-            ).edges
+            ).coded
             projected[kind] = (found, edges)
     return projected
 
 
-def fuse(tested: dict[str, EdgeTests]) -> pl.DataFrame:
-    """EDGES_SCHEMA over every kind; a pair's q-value (and p-value) is its smallest over the
-    kinds times their number (Bonferroni across kinds)."""
+def fuse(tested: dict[str, EdgeTests]) -> tuple[pl.DataFrame, pl.Series]:
+    """Every kind's pairs in one table (FUSED_SCHEMA) sorted by kind, a, b, and the sorted
+    account ids its codes index. A pair's q-value (and p-value) is its smallest over the kinds
+    times their number (Bonferroni across kinds)."""
     if not tested:
-        return pl.DataFrame(schema=EDGES_SCHEMA)
-    rows = pl.concat(
-        [t.table.with_columns(kind=pl.lit(kind)) for kind, t in tested.items()], how="vertical"
-    )
+        return pl.DataFrame(schema=FUSED_SCHEMA), pl.Series(dtype=pl.String)
+    ids = pl.concat([t.ids for t in tested.values()]).unique().sort()
+    parts = []
+    for kind, t in sorted(tested.items()):
+        table = t.table.drop("p_time", "p_overlap")
+        if len(tested) > 1:  # each kind codes its own accounts: recode into the union
+            recode = pl.Series(ids.search_sorted(t.ids), dtype=pl.UInt32)
+            table = table.with_columns(a=recode.gather(table["a"]), b=recode.gather(table["b"]))
+        parts.append(table.with_columns(kind=pl.lit(kind, dtype=KIND)))
+    rows = pl.concat(parts)
     if len(tested) > 1:
         rows = rows.with_columns(
             [
-                pl.min_horizontal(
-                    pl.col(c).min().over("account_a", "account_b") * len(tested), 1.0
-                ).alias(c)
+                pl.min_horizontal(pl.col(c).min().over("a", "b") * len(tested), 1.0).alias(c)
                 for c in ("p_value", "q_value")
             ]
         )
-    rows = rows.select([pl.col(n).cast(t) for n, t in EDGES_SCHEMA.items()])
-    # One kind's table is already in account order (EdgeTests); sorting 7M strings costs 2 s.
-    return rows.sort("kind", "account_a", "account_b") if len(tested) > 1 else rows
+    # Each kind's table is in account order already (EdgeTests).
+    return rows.select([pl.col(n).cast(t) for n, t in FUSED_SCHEMA.items()]), ids
+
+
+def decode(fused: pl.DataFrame, ids: pl.Series) -> pl.LazyFrame:
+    """EDGES_SCHEMA from ``fuse``'s table, lazily: Parquet is written a slice at a time."""
+    return fused.lazy().select(
+        pl.lit(ids).gather("a").alias("account_a"),
+        pl.lit(ids).gather("b").alias("account_b"),
+        *[pl.col(n).cast(t) for n, t in list(EDGES_SCHEMA.items())[2:]],
+    )
 
 
 def coordination_network(edges: pl.DataFrame, params: DetectParams) -> pl.DataFrame:
@@ -386,24 +407,25 @@ def analyze(
     projected = project(inputs, params)
     timings["projection"] = time.perf_counter() - start
     start = time.perf_counter()
-    edges = fuse(
-        {
-            kind: test_edges(found, pairs, params.window, params.min_participation)
-            for kind, (found, pairs) in projected.items()
-        }
-    )
+    tested = {
+        kind: test_pairs(found, coded, params.window, params.min_participation)
+        for kind, (found, coded) in projected.items()
+    }
     del projected
-    ties = coordination_network(edges, params)
-    tested = edges.height
+    fused, ids = fuse(tested)
+    del tested
+    edges = decode(fused, ids)
+    ties = coordination_network(edges.filter(pl.col("q_value") <= params.fdr).collect(), params)
+    count = fused.height
     if spill is None:
-        kept = edges.lazy()
+        kept = edges.collect().lazy()
     else:
         # lz4: 2 s -> 1.3 s for scale 4's 7.6M pairs, 25 % more bytes than the default zstd.
-        edges.write_parquet(spill, compression="lz4")
+        edges.sink_parquet(spill, compression="lz4")
         kept = pl.scan_parquet(spill)
-    del edges
+    del fused, edges
     timings["statistics"] = time.perf_counter() - start
-    say(f"ties: {ties.height:,} of {tested:,} tested pairs at FDR {params.fdr:g}")
+    say(f"ties: {ties.height:,} of {count:,} tested pairs at FDR {params.fdr:g}")
 
     start = time.perf_counter()
     network, members = _communities(ties, params)

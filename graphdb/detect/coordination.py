@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import polars as pl
@@ -140,6 +141,17 @@ class Shares:
 
 
 @dataclass(frozen=True)
+class CodedEdges:
+    """``Coordination.edges`` with the accounts as codes into ``Shares.accounts``: a < b,
+    sorted by (a, b). About a third of the string table's memory."""
+
+    a: np.ndarray
+    b: np.ndarray
+    weight: np.ndarray
+    mean_delta: np.ndarray
+
+
+@dataclass(frozen=True)
 class Coordination:
     """Kept share pairs (CooRTweet's ``detect_groups`` rows) and the account edges they make.
 
@@ -150,8 +162,24 @@ class Coordination:
     """
 
     pairs: pl.DataFrame
-    edges: pl.DataFrame
+    coded: CodedEdges  # the edges as account codes into ``accounts``
+    accounts: pl.Series
     candidate_pairs: int
+
+    @cached_property
+    def edges(self) -> pl.DataFrame:
+        """EDGE_SCHEMA: the edges with their account ids."""
+        if not len(self.coded.weight):
+            return pl.DataFrame(schema=EDGE_SCHEMA)
+        return pl.DataFrame(
+            {
+                "account_a": self.accounts.gather(self.coded.a),
+                "account_b": self.accounts.gather(self.coded.b),
+                "weight": self.coded.weight,
+                "mean_delta": self.coded.mean_delta,
+            },
+            schema=EDGE_SCHEMA,
+        )
 
 
 @dataclass(frozen=True)
@@ -286,18 +314,11 @@ class _EdgeSums:
         account_a, account_b = np.divmod(key, self.n_accounts)
         return account_a, account_b, weight, delta
 
-    def edges(self, accounts: pl.Series) -> pl.DataFrame:
+    def coded(self) -> CodedEdges:
         account_a, account_b, weight, delta = self.totals()
-        if not len(weight):
-            return pl.DataFrame(schema=EDGE_SCHEMA)
-        return pl.DataFrame(
-            {
-                "account_a": accounts.gather(account_a),
-                "account_b": accounts.gather(account_b),
-                "weight": weight,
-                "mean_delta": delta / weight,
-            },
-            schema=EDGE_SCHEMA,
+        # Codes below 2^32 (the key check above bounds the accounts); half the memory.
+        return CodedEdges(
+            account_a.astype(np.uint32), account_b.astype(np.uint32), weight, delta / weight
         )
 
 
@@ -352,7 +373,8 @@ def co_share(
             pairs.append(_pair_table(shares, ordered, older, newer))
     return Coordination(
         pairs=pl.concat(pairs, rechunk=False) if pairs else pl.DataFrame(schema=PAIR_SCHEMA),
-        edges=sums.edges(shares.accounts),
+        coded=sums.coded(),
+        accounts=shares.accounts,
         candidate_pairs=candidates,
     )
 

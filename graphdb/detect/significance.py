@@ -47,7 +47,12 @@ from scipy import sparse
 
 from tierscope.graphdb.detect import stats
 from tierscope.graphdb.detect.communities import codes
-from tierscope.graphdb.detect.coordination import Shares, active_shares, sort_for_window
+from tierscope.graphdb.detect.coordination import (
+    CodedEdges,
+    Shares,
+    active_shares,
+    sort_for_window,
+)
 
 WEEK = 7 * 86_400
 # Pairs the sparse products may hold: about 0.4 GB for both at the most.
@@ -82,21 +87,35 @@ TEST_SCHEMA = {
 }
 
 
+# TEST_SCHEMA with each pair's accounts as codes a < b into the kind's sorted account ids.
+CODED_SCHEMA = {"a": pl.UInt32, "b": pl.UInt32, **dict(list(TEST_SCHEMA.items())[2:])}
+
+
 @dataclass(frozen=True)
 class EdgeTests:
-    """The tested pairs of one projection kind (TEST_SCHEMA), and the family's size.
+    """The tested pairs of one projection kind, and the family's size.
 
-    table: every pair of the time view's projection (weight >= 1) and every pair with at least
-      two common objects, sorted by account_a, account_b; ``expected`` is null where the pair
+    table: CODED_SCHEMA, every pair of the time view's projection (weight >= 1) and every pair
+      with at least two common objects, sorted by a, b; ``expected`` is null where the pair
       met fewer than twice, ``common`` and ``expected_common`` where it shared fewer than two
       objects (or only viral ones).
+    ids: the sorted account ids the codes index (``Shares.accounts``).
     accounts: the active accounts (each pair of them is a hypothesis).
     popularity_cap: the most popular object the overlap view paired accounts through.
     """
 
     table: pl.DataFrame
+    ids: pl.Series
     accounts: int
     popularity_cap: int
+
+    def frame(self) -> pl.DataFrame:
+        """The table in TEST_SCHEMA, with account ids."""
+        return self.table.select(
+            self.ids.gather(self.table["a"]).alias("account_a"),
+            self.ids.gather(self.table["b"]).alias("account_b"),
+            *list(TEST_SCHEMA)[2:],
+        )
 
 
 def _incidences(shares: Shares, window: int, min_participation: int) -> pl.DataFrame:
@@ -264,55 +283,73 @@ def test_edges(
     pair_budget: int = PAIR_BUDGET,
 ) -> EdgeTests:
     """Test the pairs of one projection kind; ``edges`` is its ``co_share`` edge table."""
+    coded = CodedEdges(
+        codes(edges["account_a"], shares.accounts),
+        codes(edges["account_b"], shares.accounts),
+        edges["weight"].to_numpy(),
+        edges["mean_delta"].to_numpy(),
+    )
+    return test_pairs(shares, coded, window, min_participation, pair_budget)
+
+
+def test_pairs(
+    shares: Shares,
+    edges: CodedEdges,
+    window: int,
+    min_participation: int,
+    pair_budget: int = PAIR_BUDGET,
+) -> EdgeTests:
+    """Test the pairs of one projection kind, its edges coded as ``co_share`` gives them.
+
+    Pairs travel as integer keys, and each column is built and released in turn: joins on
+    strings, and the table's columns all held as arrays at once, cost several times the memory.
+    """
     incidences = _incidences(shares, window, min_participation)
     pairs = _pairs(incidences, len(shares.accounts), pair_budget)
-    # Pairs travel as integer keys until the end: joins on two string columns of millions of
-    # rows cost several times the memory and time.
     size = len(shares.accounts)
-    a = codes(edges["account_a"], shares.accounts)
-    b = codes(edges["account_b"], shares.accounts)
-    key = _pair_key(a, b, size)
-    weight = edges["weight"].to_numpy()
-    met = weight >= 2
-    expected = expected_meetings(incidences, pairs, a[met], b[met])
+    key = _pair_key(edges.a, edges.b, size)
+    met = edges.weight >= 2
+    expected = expected_meetings(incidences, pairs, edges.a[met], edges.b[met])
     overlap = overlap_tests(incidences, shares.accounts, pairs)
-    co_sharing = pairs.co_sharing
-    cap = pairs.cap
-    del pairs, a, b
+    active = int(incidences["account"].n_unique()) if incidences.height else 0
+    co_sharing, cap = pairs.co_sharing, pairs.cap
+    del pairs, incidences
     # The views' pairs merged by key into sorted rows with numpy: polars' full join and the
     # sort after it held two more copies of the table (0.4 GB at scale 4).
     pair = _union(key, overlap["pair"].to_numpy())
+    n = pair.size
     projected = np.searchsorted(pair, key)
+    del key
     timed = projected[met]
     common = np.searchsorted(pair, overlap["pair"].to_numpy())
-    p_time = _spread(pair.size, timed, stats.poisson_sf(weight[met], expected), 1.0)
-    p_overlap = _spread(pair.size, common, overlap["p_overlap"].to_numpy(), 1.0)
-    table = pl.DataFrame(
-        {
-            "account_a": shares.accounts.gather(pair // size),
-            "account_b": shares.accounts.gather(pair % size),
-            "weight": _spread(pair.size, projected, weight, 0),
-            "mean_delta": _spread(pair.size, projected, edges["mean_delta"].to_numpy()),
-            "expected": _spread(pair.size, timed, expected),
-            "common": _spread(pair.size, common, overlap["common"].to_numpy()),
-            "expected_common": _spread(pair.size, common, overlap["expected_common"].to_numpy()),
-            "p_time": p_time,
-            "p_overlap": p_overlap,
-            "p_value": np.minimum(VIEWS * np.minimum(p_time, p_overlap), 1.0),
-        },
-        nan_to_null=True,
-    )
-    del pair, projected, timed, common, overlap, expected
-    active = int(incidences["account"].n_unique()) if incidences.height else 0
+    p_time = _spread(n, timed, stats.poisson_sf(edges.weight[met], expected), 1.0)
+    p_overlap = _spread(n, common, overlap["p_overlap"].to_numpy(), 1.0)
     everyone = hypotheses(active)
     # Each view's own family: the time shuffle fixes who shared what, so its hypotheses are the
     # pairs that share an object; the configuration model lets any pair share, so every pair.
-    q_time = stats.benjamini_hochberg(p_time, max(min(co_sharing, everyone), table.height))
-    q_overlap = stats.benjamini_hochberg(p_overlap, max(everyone, table.height))
-    table = table.with_columns(
-        q_value=pl.Series(np.minimum(VIEWS * np.minimum(q_time, q_overlap), 1.0))
-    ).select([pl.col(n).cast(t) for n, t in TEST_SCHEMA.items()])
-    return EdgeTests(table=table, accounts=active, popularity_cap=cap)
+    q_time = stats.benjamini_hochberg(p_time, max(min(co_sharing, everyone), n))
+    q_value = np.minimum(q_time, stats.benjamini_hochberg(p_overlap, max(everyone, n)))
+    del q_time
+    columns = {
+        "a": lambda: (pair // size).astype(np.uint32),
+        "b": lambda: (pair % size).astype(np.uint32),
+        "weight": lambda: _spread(n, projected, edges.weight, 0),
+        "mean_delta": lambda: _spread(n, projected, edges.mean_delta),
+        "expected": lambda: _spread(n, timed, expected),
+        "common": lambda: _spread(n, common, overlap["common"].to_numpy()),
+        "expected_common": lambda: _spread(n, common, overlap["expected_common"].to_numpy()),
+        "p_time": lambda: p_time,
+        "p_overlap": lambda: p_overlap,
+        "p_value": lambda: np.minimum(VIEWS * np.minimum(p_time, p_overlap), 1.0),
+        "q_value": lambda: np.minimum(VIEWS * q_value, 1.0),
+    }
+    table = pl.DataFrame(
+        [
+            pl.Series(name, build(), nan_to_null=True).cast(CODED_SCHEMA[name])
+            for name, build in columns.items()
+        ]
+    )
+    return EdgeTests(table=table, ids=shares.accounts, accounts=active, popularity_cap=cap)
 
 
 def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -20,7 +20,7 @@ def pairs_of(rows: list[tuple[str, str, int]], window: int = 60, **kw: int) -> p
         account, [r[1] for r in rows], [f"s{i}" for i in range(len(rows))], [r[2] for r in rows]
     )
     edges = co_share(found, window, 2, keep_pairs=False).edges
-    return significance.test_edges(found, edges, window, 2, **kw).table
+    return significance.test_edges(found, edges, window, 2, **kw).frame()
 
 
 def pair(table: pl.DataFrame, a: str, b: str) -> dict[str, object]:
