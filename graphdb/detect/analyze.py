@@ -263,7 +263,7 @@ def fuse(tested: dict[str, EdgeTests]) -> tuple[pl.DataFrame, pl.Series]:
     ids = pl.concat([t.ids for t in tested.values()]).unique().sort()
     parts = []
     for kind, t in sorted(tested.items()):
-        table = t.table.drop("p_time", "p_overlap")
+        table = t.table
         if len(tested) > 1:  # each kind codes its own accounts: recode into the union
             recode = pl.Series(ids.search_sorted(t.ids), dtype=pl.UInt32)
             table = table.with_columns(a=recode.gather(table["a"]), b=recode.gather(table["b"]))
@@ -407,11 +407,9 @@ def analyze(
     projected = project(inputs, params)
     timings["projection"] = time.perf_counter() - start
     start = time.perf_counter()
-    tested = {
-        kind: test_pairs(found, coded, params.window, params.min_participation)
-        for kind, (found, coded) in projected.items()
-    }
-    del projected
+    tested = {}
+    for kind in list(projected):  # popped: test_pairs can release the edges as it goes
+        tested[kind] = test_pairs(*projected.pop(kind), params.window, params.min_participation)
     fused, ids = fuse(tested)
     del tested
     edges = decode(fused, ids)

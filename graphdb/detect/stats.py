@@ -33,6 +33,9 @@ def binom_sf(k: ArrayLike, n: ArrayLike, p: ArrayLike) -> np.ndarray:
     return np.where(k <= 0, 1.0, np.where(k > n, 0.0, tail))
 
 
+BH_SLICE = 1 << 20
+
+
 def benjamini_hochberg(p: np.ndarray, hypotheses: int | None = None) -> np.ndarray:
     """Benjamini–Hochberg q-values.
 
@@ -49,11 +52,17 @@ def benjamini_hochberg(p: np.ndarray, hypotheses: int | None = None) -> np.ndarr
     # Any order of tied p-values gives them the same q (the minimum reaches past the ties), so
     # the unstable sort serves: 0.2 s against 0.7 s for 7M p-values.
     order = np.argsort(p)
-    scaled = p[order] * m / np.arange(1, len(p) + 1)
+    # In place, a slice of ranks at a time: with 100M p-values each temporary is 0.8 GB.
+    q = p[order]
+    q *= m
+    for start in range(0, len(q), BH_SLICE):
+        q[start : start + BH_SLICE] /= np.arange(start + 1, min(start + BH_SLICE, len(q)) + 1)
     # q_i = min over j >= i of p_(j) m / j: a running minimum from the largest p-value down.
-    q = np.minimum.accumulate(scaled[::-1])[::-1]
+    backwards = q[::-1]
+    np.minimum.accumulate(backwards, out=backwards)
+    np.minimum(q, 1.0, out=q)
     out = np.empty_like(q)
-    out[order] = np.minimum(q, 1.0)
+    out[order] = q
     return out
 
 
