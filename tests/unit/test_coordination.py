@@ -5,6 +5,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from tierscope.graphdb.detect import coordination
 from tierscope.graphdb.detect.coordination import (
     EDGE_SCHEMA,
     PAIR_SCHEMA,
@@ -357,6 +358,16 @@ def test_chunk_and_batch_sizes_do_not_change_the_result():
         assert part.pairs.equals(whole.pairs)
         assert part.edges.equals(whole.edges)
         assert part.candidate_pairs == whole.candidate_pairs
+
+
+@pytest.mark.parametrize("range_pairs", [1, 40, 10**9])
+def test_ranges_of_accounts_summed_apart_give_the_same_edges(monkeypatch, range_pairs):
+    data = Shares.from_frame(random_frame(4, rows=2000))
+    whole = co_share(data, 120, 2)
+    monkeypatch.setattr(coordination, "RANGE_PAIRS", range_pairs)
+    for batch_pairs in (3, 1 << 20):
+        part = co_share(data, 120, 2, keep_pairs=False, batch_pairs=batch_pairs)
+        assert part.edges.equals(whole.edges)
 
 
 def test_edges_without_the_pair_table():
