@@ -164,7 +164,7 @@ class _Pairs:
     """What the pairs of accounts share through the objects both views can afford to pair."""
 
     common: sparse.csr_matrix  # accounts a < b: objects shared
-    meetings: sparse.csr_matrix  # accounts x accounts: sum of n_ao n_bo f_o
+    meetings: sparse.csr_matrix  # accounts a < b: sum of n_ao n_bo f_o
     cap: int  # the most popular object included
     viral: pl.DataFrame  # incidences of the objects left out
     co_sharing: int  # pairs that share an object, at most
@@ -185,7 +185,7 @@ def _pairs(incidences: pl.DataFrame, n_accounts: int, pair_budget: int) -> _Pair
     d = per_object.filter(pl.col("d") > cap)["d"].cast(pl.Int64)
     return _Pairs(
         common=common,
-        meetings=(weighted @ weighted.T).tocsr(),
+        meetings=sparse.triu(weighted @ weighted.T, k=1, format="csr"),
         cap=cap,
         viral=viral,
         co_sharing=common.nnz + int((d * (d - 1) // 2).sum() or 0),
