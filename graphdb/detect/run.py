@@ -151,16 +151,16 @@ def detect(
     run_id = new_run_id()
     path = edges_path(run_id)
     path.parent.mkdir(parents=True, exist_ok=True)
+    story = None
     try:
         detection = analyze(inputs, params, progress=progress, spill=path)
+        if history is not None:  # the windows are cut from the inputs already read
+            begun = time.perf_counter()
+            story = operation_history(inputs, params, history, detection, progress)
+            timings["history"] = time.perf_counter() - begun
     except BaseException:
         shutil.rmtree(path.parent, ignore_errors=True)  # no run node points at it yet
         raise
-    story = None
-    if history is not None:  # the windows are cut from the inputs already read
-        begun = time.perf_counter()
-        story = operation_history(inputs, params, history, detection, progress)
-        timings["history"] = time.perf_counter() - begun
     del inputs  # the posts frame is the largest thing held; write-back does not need it
     timings.update(detection.timings)
 

@@ -5,13 +5,15 @@ HTML report."""
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from tierscope.cli.main import app
 from tierscope.graphdb import cypherlib
 from tierscope.graphdb.detect.analyze import DetectParams
 from tierscope.graphdb.detect.history import HistoryParams
-from tierscope.graphdb.detect.run import detect, list_runs
+from tierscope.graphdb.detect.run import detect, edges_path, list_runs
+from tierscope.graphdb.errors import InputError
 from tierscope.graphdb.generate import generate
 from tierscope.graphdb.load import load
 from tierscope.graphdb.store import Store
@@ -80,3 +82,15 @@ def test_report_history_refuses_a_run_without_windows(store: Store, cli: CliRunn
     result = cli.invoke(app, ["report", "history", "--run", "plain"])
     assert result.exit_code != 0
     assert "without --by" in result.output
+
+
+def test_a_refused_history_leaves_no_run_behind(store: Store, tmp_path: Path):
+    out = generate(tmp_path / "world", "history", scale=0.2, seed=3).out_dir
+    load(store, [out / "tweets.csv", out / "users.csv"])
+    runs = edges_path("x").parent.parent
+    before = set(runs.iterdir()) if runs.exists() else set()
+    runs_before = list_runs(store)
+    with pytest.raises(InputError, match="choose a longer --by"):
+        detect(store, DetectParams(), history=HistoryParams(by="day", max_windows=2))
+    assert set(runs.iterdir()) == before  # the spilled edges went with the run
+    assert list_runs(store) == runs_before
