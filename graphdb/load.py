@@ -273,6 +273,10 @@ def load(
             _load_bolt(store, sources, files, batch_size, max_rejects, progress)
             timings["load"] = time.perf_counter() - started
             method = "bolt"
+        phase("refreshing the planner's statistics", None)
+        begun = time.perf_counter()
+        store.refresh_statistics()
+        timings["statistics"] = time.perf_counter() - begun
         totals = counts(store)
     return LoadSummary(
         files=files,

@@ -150,6 +150,21 @@ class Store:
         with _translate(self.connection, query), self._session() as session:
             return session.run(query.text, params or {}).consume().counters
 
+    def refresh_statistics(self, timeout: int = 600) -> bool:
+        """Resample the indexes a load or a detection changed and drop the cached plans.
+
+        Neo4j samples indexes in the background; until it does, a store just filled looks
+        empty to the planner, which then starts queries from whole-index scans (one such plan
+        took 9 s and 700 MB for a 30k-post store). False when the user may not do this
+        (it needs admin rights on a shared server): plans are then Neo4j's to refresh."""
+        try:
+            self.run(cypherlib.load("statistics"), {"timeout": timeout})
+        except DatabaseError as e:
+            if isinstance(e.__cause__, ClientError) and "Security" in (e.__cause__.code or ""):
+                return False
+            raise
+        return True
+
     def apply_schema(self, parallel: bool = False, timeout: int = 300) -> None:
         """Constraints and indexes; each statement is idempotent (IF NOT EXISTS).
 
@@ -178,8 +193,7 @@ class Store:
             else:
                 for statement in schema.statements():
                     create(statement)
-            with self._session() as session:
-                session.run(f"CALL db.awaitIndexes({int(timeout)})").consume()
+        self.run(cypherlib.load("await_indexes"), {"timeout": timeout})
 
 
 def _causes(e: BaseException) -> Iterator[BaseException]:

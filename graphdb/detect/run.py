@@ -180,6 +180,7 @@ def detect(
         from tierscope.graphdb.detect.history_run import write_history  # it imports this module
 
         write_history(store, run_id, story, progress)
+    store.refresh_statistics()  # the run's relationships would look absent to the planner
     timings["write-back"] = time.perf_counter() - begun
     summary = RunSummary(
         run_id=run_id,
