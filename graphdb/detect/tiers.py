@@ -34,6 +34,7 @@ from dataclasses import dataclass, replace
 import igraph
 import numpy as np
 import polars as pl
+from scipy import sparse
 
 from tierscope.graphdb.detect import stats
 from tierscope.graphdb.detect.communities import OUTSIDE, Network, synchrony
@@ -549,8 +550,7 @@ def external_amplifiers(
         # could have reached significance at all (``testable``).
         floor = _lowest_p(outside, pushed, flow)
         for (community,), group in tested.group_by("community"):
-            lowest = floor.filter(pl.col("community") == community)["lowest"].to_numpy()
-            family = stats.testable(lowest, fdr)
+            family = stats.testable(floor.get(community, np.empty(0)), fdr)
             found.append(_bh(group, fdr, family))
     significant = pl.concat(found) if found else pl.DataFrame(schema=_FOUND_SCHEMA)
     best = significant.sort(["account", "p_value", "community"]).unique("account", keep="first")
@@ -558,22 +558,34 @@ def external_amplifiers(
     return best.select(list(_FOUND_SCHEMA)), fed.select("community", "p_fed")
 
 
-def _lowest_p(accounts: pl.DataFrame, groups: pl.DataFrame, flow: Flow) -> pl.DataFrame:
-    """community, account, lowest: the smallest p-value each account's test against each
-    group could have given, had all its retweets gone to the group (chance ** n)."""
-    pairs = accounts.join(groups.select("community").unique(), how="cross")
-    expected = flow.expected(
-        accounts.select("account", who="account"),
-        "who",
-        groups.select("account", "community"),
-        "community",
-        pairs.select(who="account", community="community"),
+def _lowest_p(accounts: pl.DataFrame, groups: pl.DataFrame, flow: Flow) -> dict[int, np.ndarray]:
+    """Per community of ``groups``: the smallest p-value the test of each account of
+    ``accounts`` that retweets at all could have given, had all its retweets gone to the
+    community (chance ** n). Every account against every community, so the expected retweets
+    (``Flow.expected``) are one product of the accounts' weekly volumes and the communities'
+    weekly rates."""
+    given = accounts.select("account").join(flow.given, on="account")
+    volume = flow.weekly.join(given.with_row_index("row"), on="account")
+    rates = groups.join(flow.excess, on="account").group_by("community", "week").agg(x=pl.sum("x"))
+    communities = np.sort(groups["community"].unique().to_numpy())
+    weeks = np.unique(np.concatenate([volume["week"].to_numpy(), rates["week"].to_numpy()]))
+    by_week = sparse.csr_matrix(
+        (
+            volume["n"].to_numpy().astype(np.float64),
+            (volume["row"].to_numpy(), np.searchsorted(weeks, volume["week"].to_numpy())),
+        ),
+        shape=(given.height, len(weeks)),
     )
-    return expected.join(flow.given.rename({"account": "who"}), on="who").select(
-        "community",
-        account="who",
-        lowest=(pl.col("expected") / pl.col("n")).clip(0.0, 1.0).pow(pl.col("n")),
-    )
+    rate = np.zeros((len(weeks), len(communities)))
+    rate[
+        np.searchsorted(weeks, rates["week"].to_numpy()),
+        np.searchsorted(communities, rates["community"].to_numpy()),
+    ] = rates["x"].to_numpy()
+    sizes = groups.group_by("community").agg(size=pl.len()).sort("community")["size"].to_numpy()
+    n = given["n"].to_numpy()[:, None]
+    expected = n * sizes[None, :] * flow.floor + by_week @ rate
+    lowest = np.clip(expected / n, 0.0, 1.0) ** n
+    return {int(c): lowest[:, j] for j, c in enumerate(communities)}
 
 
 def direct_communities(pushes: pl.DataFrame, shape: pl.DataFrame, alpha: float) -> pl.Series:

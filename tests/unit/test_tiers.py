@@ -10,7 +10,7 @@ import pytest
 from tierscope.graphdb.detect import stats
 from tierscope.graphdb.detect.communities import Network
 from tierscope.graphdb.detect.coordination import EDGE_SCHEMA
-from tierscope.graphdb.detect.tiers import Flow, assign_tiers, operations
+from tierscope.graphdb.detect.tiers import Flow, _lowest_p, assign_tiers, operations
 
 FDR = ALPHA = 0.01
 
@@ -191,6 +191,31 @@ def test_an_account_only_active_in_one_week_is_compared_with_that_week() -> None
     )["expected"][0]
     # In week 3 half of ordinary retweets go to "topic"; over the whole archive an eighth.
     assert expected == pytest.approx(10 * 0.5, rel=0.02)
+
+
+def test_lowest_p_is_chance_to_the_power_n_of_every_account_against_every_community() -> None:
+    world = World(7)
+    world.background(people=60, stars=("star", "ambassador"))
+    world.retweet("quiet", "star", week=2)
+    flow = Flow.of(world.frame())
+    groups = members({1: ["star", "person001"], 2: ["ambassador"], 3: ["person002", "person003"]})
+    accounts = pl.DataFrame({"account": ["quiet", "person004", "person005", "nobody"]})
+    lowest = _lowest_p(accounts, groups, flow)
+    assert sorted(lowest) == [1, 2, 3]
+    # The definition, pair by pair; "nobody" retweets nothing and has no test.
+    pairs = accounts.join(groups.select("community").unique(), how="cross")
+    expected = flow.expected(
+        accounts.select("account", who="account"),
+        "who",
+        groups,
+        "community",
+        pairs.select(who="account", community="community"),
+    ).join(flow.given.rename({"account": "who"}), on="who")
+    for community, got in lowest.items():
+        want = expected.filter(pl.col("community") == community)
+        chance = (want["expected"] / want["n"]).clip(0.0, 1.0).to_numpy()
+        assert np.sort(got) == pytest.approx(np.sort(chance ** want["n"].to_numpy()), rel=1e-12)
+        assert len(got) == 3
 
 
 def test_testable_counts_only_tests_that_can_be_significant() -> None:
