@@ -198,22 +198,20 @@ class Flow:
         """``key``, ``by``, expected for each row of ``pairs``: the retweets ``key`` (the
         accounts of ``who``: account, key) would give to group ``by`` (the accounts of
         ``groups``: account, by) at the background's weekly rates."""
+        pairs = pairs.select(key, by).unique()
+        who = who.filter(pl.col(key).is_in(pairs[key].implode()))
         volume = who.join(self.weekly, on="account").group_by(key, "week").agg(n=pl.col("n").sum())
         rates = groups.join(self.excess, on="account").group_by(by, "week").agg(x=pl.col("x").sum())
         sizes = groups.group_by(by).agg(size=pl.len())
         above = (
-            pairs.select(key, by)
-            .unique()
-            .join(volume, on=key)
+            pairs.join(volume, on=key)
             .join(rates, on=[by, "week"])
             .group_by(key, by)
             .agg(above=(pl.col("n") * pl.col("x")).sum())
         )
         totals = volume.group_by(key).agg(n_all=pl.col("n").sum())
         return (
-            pairs.select(key, by)
-            .unique()
-            .join(totals, on=key, how="left")
+            pairs.join(totals, on=key, how="left")
             .join(sizes, on=by, how="left")
             .join(above, on=[key, by], how="left")
             .select(
