@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import polars as pl
 import pytest
 from chance import chance_world
+from scipy import sparse
 
 from tierscope.graphdb.detect import significance
 from tierscope.graphdb.detect.analyze import analyze, shares
@@ -120,3 +122,12 @@ def test_chance_ties_are_rare(seed: int) -> None:
 def test_a_pure_chance_world_flags_nothing_in_99_of_100_draws() -> None:
     flagged = [analyze(chance_world(seed)).communities["flagged"].any() for seed in range(100)]
     assert sum(flagged) <= 1
+
+
+def test_upper_keeps_the_entries_above_the_diagonal() -> None:
+    square = sparse.csr_matrix(
+        np.array([[5, 1, 0, 2], [1, 0, 3, 0], [0, 3, 7, 4], [2, 0, 4, 0]], dtype=np.float64)
+    )
+    upper = significance._upper(square)
+    assert (upper != sparse.triu(square, k=1)).nnz == 0
+    assert upper.nnz == 4 and upper.shape == square.shape
