@@ -29,6 +29,7 @@ Benjamini–Hochberg over the family they belong to.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import igraph
@@ -46,6 +47,8 @@ PRIOR = 0.5
 DEVOTED_RETWEETS = 3
 # Rounds of setting devoted accounts aside; each round only adds to the set, so it settles.
 MAX_ROUNDS = 20
+# Accounts times communities held at once by the amplifier tests' families (64 MB of floats).
+BLOCK_CELLS = 1 << 23
 TIER_SCHEMA = {
     "account": pl.String,
     "community": pl.Int64,
@@ -546,22 +549,23 @@ def external_amplifiers(
         # Benjamini–Hochberg within each community: one operation's thousands of amplifiers
         # must not lower the bar for another's. The family is every outside account that
         # could have reached significance at all (``testable``).
-        floor = _lowest_p(outside, pushed, flow)
+        families = {c: stats.testable(low, fdr) for c, low in _lowest_p(outside, pushed, flow)}
         for (community,), group in tested.group_by("community"):
-            family = stats.testable(floor.get(community, np.empty(0)), fdr)
-            found.append(_bh(group, fdr, family))
+            found.append(_bh(group, fdr, families[community]))
     significant = pl.concat(found) if found else pl.DataFrame(schema=_FOUND_SCHEMA)
     best = significant.sort(["account", "p_value", "community"]).unique("account", keep="first")
     assert fed is not None
     return best.select(list(_FOUND_SCHEMA)), fed.select("community", "p_fed")
 
 
-def _lowest_p(accounts: pl.DataFrame, groups: pl.DataFrame, flow: Flow) -> dict[int, np.ndarray]:
-    """Per community of ``groups``: the smallest p-value the test of each account of
+def _lowest_p(
+    accounts: pl.DataFrame, groups: pl.DataFrame, flow: Flow
+) -> Iterator[tuple[int, np.ndarray]]:
+    """Each community of ``groups``, with the smallest p-value the test of each account of
     ``accounts`` that retweets at all could have given, had all its retweets gone to the
     community (chance ** n). Every account against every community, so the expected retweets
     (``Flow.expected``) are one product of the accounts' weekly volumes and the communities'
-    weekly rates."""
+    weekly rates, taken a block of communities at a time to bound the memory."""
     given = accounts.select("account").join(flow.given, on="account")
     volume = flow.weekly.join(given.with_row_index("row"), on="account")
     rates = groups.join(flow.excess, on="account").group_by("community", "week").agg(x=pl.sum("x"))
@@ -581,9 +585,13 @@ def _lowest_p(accounts: pl.DataFrame, groups: pl.DataFrame, flow: Flow) -> dict[
     ] = rates["x"].to_numpy()
     sizes = groups.group_by("community").agg(size=pl.len()).sort("community")["size"].to_numpy()
     n = given["n"].to_numpy()[:, None]
-    expected = n * sizes[None, :] * flow.floor + by_week @ rate
-    lowest = np.clip(expected / n, 0.0, 1.0) ** n
-    return {int(c): lowest[:, j] for j, c in enumerate(communities)}
+    step = max(1, BLOCK_CELLS // max(given.height, 1))
+    for start in range(0, len(communities), step):
+        block = slice(start, start + step)
+        expected = n * sizes[None, block] * flow.floor + by_week @ rate[:, block]
+        lowest = np.clip(expected / n, 0.0, 1.0) ** n
+        for j, community in enumerate(communities[block]):
+            yield int(community), lowest[:, j]
 
 
 def direct_communities(pushes: pl.DataFrame, shape: pl.DataFrame, alpha: float) -> pl.Series:

@@ -193,14 +193,18 @@ def test_an_account_only_active_in_one_week_is_compared_with_that_week() -> None
     assert expected == pytest.approx(10 * 0.5, rel=0.02)
 
 
-def test_lowest_p_is_chance_to_the_power_n_of_every_account_against_every_community() -> None:
+@pytest.mark.parametrize("block", [1 << 23, 4])  # every community at once, or one by one
+def test_lowest_p_is_chance_to_the_power_n_of_every_account_against_every_community(
+    block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tierscope.graphdb.detect.tiers.BLOCK_CELLS", block)
     world = World(7)
     world.background(people=60, stars=("star", "ambassador"))
     world.retweet("quiet", "star", week=2)
     flow = Flow.of(world.frame())
     groups = members({1: ["star", "person001"], 2: ["ambassador"], 3: ["person002", "person003"]})
     accounts = pl.DataFrame({"account": ["quiet", "person004", "person005", "nobody"]})
-    lowest = _lowest_p(accounts, groups, flow)
+    lowest = dict(_lowest_p(accounts, groups, flow))
     assert sorted(lowest) == [1, 2, 3]
     # The definition, pair by pair; "nobody" retweets nothing and has no test.
     pairs = accounts.join(groups.select("community").unique(), how="cross")
