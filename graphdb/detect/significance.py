@@ -193,8 +193,8 @@ def _pairs(incidences: pl.DataFrame, n_accounts: int, pair_budget: int) -> _Pair
 
 
 def _upper(square: sparse.csr_matrix) -> sparse.csr_matrix:
-    """The entries above the diagonal (a < b), kept in place: ``sparse.triu`` goes through
-    COO and back, which took 2 s of the tests at scale 4."""
+    """The entries above the diagonal (a < b), sliced from the CSR arrays: ``sparse.triu``
+    goes through COO and back, which took 2 s of the tests at scale 4."""
     rows = np.repeat(np.arange(square.shape[0], dtype=np.int32), np.diff(square.indptr))
     keep = square.indices > rows
     rows = rows[keep]
