@@ -77,19 +77,54 @@ def test_viral_objects_beyond_the_budget_leave_the_overlap_view() -> None:
     assert table.filter(pl.col("account_a").str.starts_with("v"))["common"].is_null().all()
 
 
+@pytest.mark.parametrize("way", ["rows", "bitsets"])
 def test_viral_meetings_are_the_same_in_slices_of_any_size(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, way: str
 ) -> None:
     # Two viral posts shared by 30 accounts within seconds: their expected meetings are summed
     # outside the budget's sparse product, slice by slice.
     rows = [(f"v{i}", f"viral{k}", 1000 * k + 3 * i) for k in range(2) for i in range(30)]
+    if way == "rows":
+        monkeypatch.setattr(significance, "BITSET_BUDGET", 0)
     whole = pairs_of(rows, pair_budget=100)
     monkeypatch.setattr(significance, "VIRAL_ENTRIES", 1)
+    monkeypatch.setattr(significance, "VIRAL_BYTES", 1)
     sliced = pairs_of(rows, pair_budget=100)
     assert sliced["expected"].null_count() < sliced.height
     assert sliced.equals(whole)
     # The table is in account order (fuse relies on it).
     assert whole.equals(whole.sort("account_a", "account_b"))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_viral_meetings_by_bitsets_are_the_rows_products(
+    monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """Bitsets with bit planes for n > 1 give what multiplying the sparse rows gives, for any
+    number of objects (not only whole bytes) and in slices of any size."""
+    rng = np.random.default_rng(seed)
+    accounts, objects = 40, int(rng.integers(1, 30))
+    cells = rng.random((accounts, objects)) < 0.3
+    account, obj = np.nonzero(cells)
+    viral = pl.DataFrame(
+        {
+            "account": account,
+            "obj": obj * 7 + 3,  # object codes need not be 0..objects-1
+            "n": rng.integers(1, 6 if seed % 2 else 2, account.size),
+            "f": rng.random(objects)[obj],
+        }
+    )
+    found = significance._Viral.of(viral, accounts)
+    a, b = np.triu_indices(accounts, 1)
+    n = np.zeros((accounts, objects))
+    n[account, obj] = viral["n"].to_numpy()
+    f = np.zeros(objects)
+    f[obj] = viral["f"].to_numpy()
+    truth = ((n[a] * n[b]) * f).sum(axis=1)
+    monkeypatch.setattr(significance, "VIRAL_ENTRIES", 1 + seed * 50)
+    monkeypatch.setattr(significance, "VIRAL_BYTES", 1 + seed * 50)
+    assert found.by_rows(a, b) == pytest.approx(truth, rel=1e-12)
+    assert found.by_bitsets(a, b) == pytest.approx(truth, rel=1e-12)
 
 
 def test_each_view_has_its_own_family() -> None:
