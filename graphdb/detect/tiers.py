@@ -115,21 +115,29 @@ class Flow:
         """``weekly``: retweeter, author, week, weight. Rates from every retweeter except the
         accounts in ``outside``."""
         retweets = weekly.group_by("retweeter", "author").agg(weight=pl.col("weight").sum())
-        given = retweets.group_by(account="retweeter").agg(n=pl.col("weight").sum())
-        per_week = weekly.group_by(account="retweeter", week="week").agg(n=pl.col("weight").sum())
-        background = weekly
-        if outside is not None and len(outside):
-            background = weekly.filter(~pl.col("retweeter").is_in(outside.implode()))
-        authors = max(retweets["author"].n_unique(), 1)
-        total = int(background["weight"].sum() or 0)
-        floor = PRIOR / (total + PRIOR * authors)
-        return cls(
+        flow = cls(
             retweets=retweets,
-            given=given,
-            weekly=per_week,
+            given=retweets.group_by(account="retweeter").agg(n=pl.col("weight").sum()),
+            weekly=weekly.group_by(account="retweeter", week="week").agg(n=pl.col("weight").sum()),
+            excess=pl.DataFrame(),  # the rates: without() sets them
+            background=weekly,
+            floor=0.0,
+        )
+        return flow.without(outside)
+
+    def without(self, outside: pl.Series | None) -> Flow:
+        """The rates taken again from this flow's background less the retweets of
+        ``outside``; the rest of the flow does not depend on who is left out."""
+        background = self.background
+        if outside is not None and len(outside):
+            background = background.filter(~pl.col("retweeter").is_in(outside.implode()))
+        authors = max(self.retweets["author"].n_unique(), 1)
+        total = int(background["weight"].sum() or 0)
+        return replace(
+            self,
             excess=_excess(background, background, total, authors),
             background=background,
-            floor=floor,
+            floor=PRIOR / (total + PRIOR * authors),
         )
 
     def robust(self, authors: pl.Series, fdr: float) -> Flow:
@@ -741,9 +749,10 @@ def assign_tiers(
         .join(members.select("account"), on="account", how="anti")
     )
     amplifiers = pl.DataFrame(schema=_FOUND_SCHEMA)
+    # Rates without the members' retweets; the second pass leaves out the amplifiers too.
+    base = Flow.of(retweets, members["account"])
     for _ in range(2):
-        excluded = pl.concat([members["account"], amplifiers["account"]])
-        flow = Flow.of(retweets, excluded)
+        flow = base.without(amplifiers["account"]) if amplifiers.height else base
         # The rates of accounts a community pushes as a body are made robust: those are the
         # ones fake followers would hide.
         flow = flow.robust(targets(members, flow)["account"].unique(), fdr)
