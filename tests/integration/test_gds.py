@@ -21,7 +21,13 @@ from tierscope.graphdb.detect.run import detect
 from tierscope.graphdb.errors import DatabaseError
 from tierscope.graphdb.generate import generate
 from tierscope.graphdb.load import load
-from tierscope.graphdb.server import ManagedServer, lib_dir, plugin_versions, plugins_dir
+from tierscope.graphdb.server import (
+    ManagedServer,
+    declares_procedures,
+    lib_dir,
+    plugin_versions,
+    plugins_dir,
+)
 from tierscope.graphdb.store import Store
 
 
@@ -39,6 +45,9 @@ def _query(cli: CliRunner, name: str, *params: str) -> list[dict[str, Any]]:
 def test_plugins_live_apart_from_neo4j_and_load(server: ManagedServer, session_store: Store):
     assert not [p.name for p in lib_dir().glob("*.jar") if p.name.startswith(("apoc", "proc-"))]
     assert any(plugins_dir().glob("apoc-core-*.jar")) and any(plugins_dir().glob("proc-*.jar"))
+    # Neo4j searches only the jars that declare procedures; their libraries sit apart.
+    assert all(declares_procedures(jar) for jar in plugins_dir().glob("*.jar"))
+    assert any((plugins_dir() / "lib").glob("*.jar"))
     conf = (server.conf_dir / "neo4j.conf").read_text()
     assert f"server.directories.plugins={plugins_dir()}" in conf
     # everything loaded is usable: none is left sandboxed
