@@ -1,6 +1,7 @@
 """The files `neo4j-admin database import full` reads, from the deduplicated tables of a load.
 
-CSV (the tool's Parquet reader needs Hadoop's XML parser, which the server's jars lack).
+CSV: the tool's Parquet reader needs Hadoop jars Neo4j's pom leaves out, and with them it
+imported slower (docs/benchmarks.md).
 Every node gets its store id here (`--id-type=actual`): numbered 0, 1, ... across all
 labels, and relationships name their ends by it. The tool then needs no id map of its own,
 whose building and look-ups were half of its time. The node's own id (`id`, `tag`, `url`)
