@@ -109,6 +109,7 @@ class Flow:
     excess: pl.DataFrame  # account, week, x: r_x(t) above the floor, where the background has any
     background: pl.DataFrame  # retweeter, author, week, weight: the retweets rates come from
     floor: float  # the rate of an account the background never retweeted
+    authors: int  # distinct authors retweeted in the whole archive
 
     @classmethod
     def of(cls, weekly: pl.DataFrame, outside: pl.Series | None = None) -> Flow:
@@ -122,6 +123,7 @@ class Flow:
             excess=pl.DataFrame(),  # the rates: without() sets them
             background=weekly,
             floor=0.0,
+            authors=retweets["author"].n_unique(),
         )
         return flow.without(outside)
 
@@ -131,7 +133,7 @@ class Flow:
         background = self.background
         if outside is not None and len(outside):
             background = background.filter(~pl.col("retweeter").is_in(outside.implode()))
-        authors = max(self.retweets["author"].n_unique(), 1)
+        authors = max(self.authors, 1)
         total = int(background["weight"].sum() or 0)
         return replace(
             self,
@@ -158,7 +160,7 @@ class Flow:
         if rows.is_empty():
             return self
         total = int(self.background["weight"].sum() or 0)
-        n_authors = max(self.retweets["author"].n_unique(), 1)
+        n_authors = max(self.authors, 1)
         devoted = rows.select("retweeter", "author").clear()
         for _ in range(MAX_ROUNDS):
             rate = (
@@ -760,9 +762,8 @@ def assign_tiers(
         # Within each community, as for amplifiers: many true targets of one must not lower
         # the bar for another. The family is every author of the archive: any of them could
         # have been the community's target.
-        authors = flow.retweets["author"].n_unique()
         found = pl.concat(
-            [_bh(g, fdr, authors) for _, g in tested.group_by("community")]
+            [_bh(g, fdr, flow.authors) for _, g in tested.group_by("community")]
             or [tested.with_columns(q_value=pl.lit(0.0))]
         )
         principal = principals(members, found, flow, fdr)
