@@ -168,35 +168,44 @@ def _matrix(rows: pl.DataFrame, values: np.ndarray, shape: tuple[int, int]) -> s
 
 @dataclass(frozen=True)
 class _Pairs:
-    """What the pairs of accounts share through the objects both views can afford to pair."""
+    """The incidences both views can afford to pair, and what the popularity cap left out.
 
-    common: sparse.csr_matrix  # accounts a < b: objects shared
-    meetings: sparse.csr_matrix  # accounts a < b: sum of n_ao n_bo f_o
-    cap: int  # the most popular object included
+    Each view builds its own product and drops it once used: the two are 0.2-0.4 GB apiece
+    at scale 4, and holding both at once set the run's peak.
+    """
+
+    kept: pl.DataFrame  # incidences of the objects of popularity at most ``cap``
     viral: pl.DataFrame  # incidences of the objects left out
-    co_sharing: int  # pairs that share an object, at most
+    cap: int  # the most popular object included
+    shape: tuple[int, int]  # accounts, objects
+
+    def common(self) -> sparse.csr_matrix:
+        """Accounts a < b: objects shared. The incidence matrix times its transpose."""
+        incidence = _matrix(self.kept, np.ones(self.kept.height, dtype=np.int32), self.shape)
+        return _upper(incidence @ incidence.T)
+
+    def meetings(self) -> sparse.csr_matrix:
+        """Accounts a < b: sum of n_ao n_bo f_o, the product weighted by sqrt(n f)."""
+        weighted = _matrix(
+            self.kept, (self.kept["n"] * self.kept["f"].sqrt()).to_numpy(), self.shape
+        )
+        return _upper(weighted @ weighted.T)
+
+    def co_sharing(self, common: sparse.csr_matrix) -> int:
+        """Pairs that share an object, at most: the kept ones and every pair of a viral
+        object's sharers."""
+        d = self.viral.group_by("obj").agg(d=pl.len())["d"].cast(pl.Int64)
+        return common.nnz + int((d * (d - 1) // 2).sum() or 0)
 
 
 def _pairs(incidences: pl.DataFrame, n_accounts: int, pair_budget: int) -> _Pairs:
-    """Both products over the objects shared by at most ``cap`` accounts, in sparse algebra:
-    the incidence matrix times its transpose counts common objects, and weighted by
-    sqrt(n f) gives the time view's expected meetings."""
+    """Split the incidences at the popularity cap that ``pair_budget`` allows."""
     per_object = incidences.group_by("obj").agg(d=pl.len())
     cap = _popularity_cap(per_object["d"].to_numpy(), pair_budget)
     kept = incidences.join(per_object.filter(pl.col("d") <= cap).select("obj"), on="obj")
     viral = incidences.join(per_object.filter(pl.col("d") > cap).select("obj"), on="obj")
     shape = (n_accounts, int(incidences["obj"].to_numpy().max(initial=-1)) + 1)
-    incidence = _matrix(kept, np.ones(kept.height, dtype=np.int32), shape)
-    weighted = _matrix(kept, (kept["n"] * kept["f"].sqrt()).to_numpy(), shape)
-    common = _upper(incidence @ incidence.T)
-    d = per_object.filter(pl.col("d") > cap)["d"].cast(pl.Int64)
-    return _Pairs(
-        common=common,
-        meetings=_upper(weighted @ weighted.T),
-        cap=cap,
-        viral=viral,
-        co_sharing=common.nnz + int((d * (d - 1) // 2).sum() or 0),
-    )
+    return _Pairs(kept=kept, viral=viral, cap=cap, shape=shape)
 
 
 def _upper(square: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -219,10 +228,10 @@ def expected_meetings(
     ones (their whole product is what the pair budget forbids)."""
     if not len(a):
         return np.zeros(0)
-    out = _lookup(pairs.meetings, a, b)
+    out = _lookup(pairs.meetings(), a, b)
     if pairs.viral.is_empty():
         return out
-    viral = _Viral.of(pairs.viral, pairs.meetings.shape[0])
+    viral = _Viral.of(pairs.viral, pairs.shape[0])
     # Both ways cost about the same per step: a row entry gathered, or a byte looked up.
     entries = int(viral.per_account[a].sum() + viral.per_account[b].sum())
     steps = len(a) * viral.width * viral.planes**2
@@ -324,18 +333,23 @@ def _lookup(matrix: sparse.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarr
     return np.where(keys[at] == wanted, matrix.data[at], 0.0).astype(np.float64)
 
 
-def overlap_tests(incidences: pl.DataFrame, accounts: pl.Series, pairs: _Pairs) -> pl.DataFrame:
-    """pair (``_pair_key``), common, expected_common, p_overlap for pairs with c_ab >= 2."""
-    found = pairs.common.tocoo()
-    keep = found.data >= 2
-    a, b = found.row[keep].astype(np.int64), found.col[keep].astype(np.int64)
-    c = found.data[keep].astype(np.int64)
+def overlap_tests(
+    incidences: pl.DataFrame, accounts: pl.Series, common: sparse.csr_matrix, cap: int
+) -> pl.DataFrame:
+    """pair (``_pair_key``), common, expected_common, p_overlap for pairs with c_ab >= 2;
+    ``common`` counts the objects of popularity at most ``cap`` that each pair shares."""
+    # Straight from the CSR arrays: a COO copy of every entry cost 0.15 GB at scale 4.
+    keep = np.flatnonzero(common.data >= 2)
+    a = np.searchsorted(common.indptr, keep, side="right") - 1
+    b = common.indices[keep].astype(np.int64)
+    c = common.data[keep].astype(np.int64)
+    del keep
     if not len(a):
         return pl.DataFrame(schema=OVERLAP_SCHEMA)
     per_object = incidences.group_by("obj").agg(d=pl.len(), first=pl.col("first").first())
     # Weeks numbered in order among those with objects: an archive with a few old objects
     # spans hundreds of weeks, nearly all empty, and the sums below cost a column per week.
-    kept = per_object.filter(pl.col("d") <= pairs.cap).with_columns(
+    kept = per_object.filter(pl.col("d") <= cap).with_columns(
         week=((pl.col("first") - pl.col("first").min()) // WEEK).rank("dense").cast(pl.Int64) - 1
     )
     graph = incidences.select("obj", "account").join(kept.select("obj", "d", "week"), on="obj")
@@ -405,10 +419,11 @@ def test_pairs(
     key = _pair_key(edges.a, edges.b, size)
     met = edges.weight >= 2
     expected = expected_meetings(incidences, pairs, edges.a[met], edges.b[met])
-    overlap = overlap_tests(incidences, shares.accounts, pairs)
+    common = pairs.common()
+    overlap = overlap_tests(incidences, shares.accounts, common, pairs.cap)
     active = int(incidences["account"].n_unique()) if incidences.height else 0
-    co_sharing, cap = pairs.co_sharing, pairs.cap
-    del pairs, incidences
+    co_sharing, cap = pairs.co_sharing(common), pairs.cap
+    del pairs, incidences, common
     # The views' pairs merged by key into sorted rows with numpy: polars' full join and the
     # sort after it held two more copies of the table (0.4 GB at scale 4).
     pair = _union(key, overlap["pair"].to_numpy())
