@@ -58,10 +58,13 @@ def _id_series(values: Ids, name: str) -> pl.Series:
     return series
 
 
-def _code_lookup(vocabulary: pl.Series, column: str) -> pl.LazyFrame:
-    return (
-        pl.LazyFrame({column: vocabulary}).with_row_index("code").rename({"code": f"{column}_code"})
-    )
+def _factorise(ids: pl.Series) -> tuple[np.ndarray, pl.Series]:
+    """Codes of ``ids`` into their sorted distinct values, and those values. A dense rank does
+    both in one sort: 4x faster at scale 4 than unique, sort and a join."""
+    code = ids.rank("dense").to_numpy().astype(np.int64) - 1
+    first = np.empty(int(code.max(initial=-1)) + 1, dtype=np.int64)
+    first[code] = np.arange(len(code))
+    return code, ids.gather(first).alias(ids.name)
 
 
 def _seconds(values: np.ndarray | pl.Series | Sequence[float], name: str) -> np.ndarray:
@@ -112,22 +115,12 @@ class Shares:
         """Factorise ids of any type (compared as strings) and times in Unix seconds."""
         account = _id_series(account_ids, "account_id")
         obj = _id_series(object_ids, "object_id")
-        share = _id_series(share_ids, "content_id")
-        accounts = account.unique().sort()
-        posts = pl.concat([obj, share]).unique().sort()
-        # Hash joins in one lazy query: several times faster than casting to an Enum of millions.
-        codes = (
-            pl.LazyFrame([account, obj, share])
-            .join(_code_lookup(accounts, account.name), on=account.name, maintain_order="left")
-            .join(_code_lookup(posts, obj.name), on=obj.name, maintain_order="left")
-            .join(_code_lookup(posts, share.name), on=share.name, maintain_order="left")
-            .select(pl.selectors.ends_with("_code").cast(pl.Int64))
-            .collect()
-        )
+        account_code, accounts = _factorise(account)
+        post_code, posts = _factorise(pl.concat([obj, _id_series(share_ids, "content_id")]))
         return cls(
-            account=codes[f"{account.name}_code"].to_numpy(),
-            obj=codes[f"{obj.name}_code"].to_numpy(),
-            share=codes[f"{share.name}_code"].to_numpy(),
+            account=account_code,
+            obj=post_code[: len(obj)],
+            share=post_code[len(obj) :],
             time=_seconds(times, "timestamp_share"),
             accounts=accounts,
             posts=posts,
