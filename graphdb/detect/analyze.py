@@ -216,10 +216,14 @@ def shares(inputs: DetectInputs, kind: str) -> Shares | None:
 
     Non-retweet objects get a prefix so that a tag, URL or text can never equal a post id.
     """
-    posts = inputs.posts
+    # Lazy, so the filters copy only the columns selected: at scale 4 an eager filter copied
+    # every column, 0.14 GB against 0.07 GB.
+    posts = inputs.posts.lazy()
     if kind == "co-retweet":
-        frame = posts.filter(pl.col("original").is_not_null()).select(
-            "account", obj="original", share="post", time="time"
+        frame = (
+            posts.filter(pl.col("original").is_not_null())
+            .select("account", obj="original", share="post", time="time")
+            .collect()
         )
     elif kind == "co-text":
         frame = (
@@ -227,6 +231,7 @@ def shares(inputs: DetectInputs, kind: str) -> Shares | None:
             .select("account", obj=normalise_text(pl.col("text")), share="post", time="time")
             .filter(pl.col("obj") != "")
             .with_columns(obj="text:" + pl.col("obj"))
+            .collect()
         )
     else:
         uses = inputs.hashtags if kind == "co-hashtag" else inputs.urls
@@ -362,10 +367,12 @@ def _without_authors(
     """The structure tests are missing for a community whose retweets mostly name no original
     author (CooRTweet's shares form): they cannot see whom it amplifies."""
     coverage = (
-        inputs.posts.filter(pl.col("original").is_not_null())
-        .join(members, on="account")
+        inputs.posts.lazy()
+        .filter(pl.col("original").is_not_null())
+        .join(members.lazy(), on="account")
         .group_by("community")
         .agg(known=pl.col("original_account").is_not_null().mean())
+        .collect()
     )
     blind = coverage.filter(pl.col("known") < 0.5)["community"].implode()
     tests = [c for c in structure.columns if c != "community"]
@@ -659,10 +666,12 @@ def principal_amplification(
         )
     )
     authored = (
-        posts.join(principals.select(account="account_id"), on="account")
+        posts.lazy()
+        .join(principals.lazy().select(account="account_id"), on="account")
         .filter(pl.col("original").is_null())
         .group_by(account_id="account")
         .agg(posts=pl.len())
+        .collect()
     )
     return (
         principals.join(authored, on="account_id", how="left")

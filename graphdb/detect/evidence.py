@@ -153,8 +153,11 @@ def _compare(values: pl.DataFrame, members: pl.DataFrame, name: str, p_name: str
 
 def reaction_time(members: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
     """community, median_reaction_s, p_reaction."""
-    delays = posts.filter(pl.col("original_time").is_not_null()).select(
-        "account", value=(pl.col("time") - pl.col("original_time")).cast(pl.Float64)
+    delays = (
+        posts.lazy()
+        .filter(pl.col("original_time").is_not_null())
+        .select("account", value=(pl.col("time") - pl.col("original_time")).cast(pl.Float64))
+        .collect()
     )
     return _compare(delays, members, "median_reaction_s", "p_reaction")
 
