@@ -60,7 +60,8 @@ def _id_series(values: Ids, name: str) -> pl.Series:
 
 def _factorise(ids: pl.Series) -> tuple[np.ndarray, pl.Series]:
     """Codes of ``ids`` into their sorted distinct values, and those values. A dense rank does
-    both in one sort: 4x faster at scale 4 than unique, sort and a join."""
+    both in one sort: at scale 4, ``Shares.from_ids`` took half the time of unique, sort and
+    joins (1.5 s against 3.0 s)."""
     code = ids.rank("dense").to_numpy().astype(np.int64) - 1
     first = np.empty(int(code.max(initial=-1)) + 1, dtype=np.int64)
     first[code] = np.arange(len(code))
