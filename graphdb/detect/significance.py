@@ -176,6 +176,7 @@ class _Pairs:
 
     kept: pl.DataFrame  # incidences of the objects of popularity at most ``cap``
     viral: pl.DataFrame  # incidences of the objects left out
+    popularity: pl.DataFrame  # obj, d (its sharers), first (its first share's time)
     cap: int  # the most popular object included
     shape: tuple[int, int]  # accounts, objects
 
@@ -194,18 +195,18 @@ class _Pairs:
     def co_sharing(self, common: sparse.csr_matrix) -> int:
         """Pairs that share an object, at most: the kept ones and every pair of a viral
         object's sharers."""
-        d = self.viral.group_by("obj").agg(d=pl.len())["d"].cast(pl.Int64)
+        d = self.popularity.filter(pl.col("d") > self.cap)["d"].cast(pl.Int64)
         return common.nnz + int((d * (d - 1) // 2).sum() or 0)
 
 
 def _pairs(incidences: pl.DataFrame, n_accounts: int, pair_budget: int) -> _Pairs:
     """Split the incidences at the popularity cap that ``pair_budget`` allows."""
-    per_object = incidences.group_by("obj").agg(d=pl.len())
+    per_object = incidences.group_by("obj").agg(d=pl.len(), first=pl.col("first").first())
     cap = _popularity_cap(per_object["d"].to_numpy(), pair_budget)
     kept = incidences.join(per_object.filter(pl.col("d") <= cap).select("obj"), on="obj")
     viral = incidences.join(per_object.filter(pl.col("d") > cap).select("obj"), on="obj")
     shape = (n_accounts, int(incidences["obj"].to_numpy().max(initial=-1)) + 1)
-    return _Pairs(kept=kept, viral=viral, cap=cap, shape=shape)
+    return _Pairs(kept=kept, viral=viral, popularity=per_object, cap=cap, shape=shape)
 
 
 def _upper(square: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -334,10 +335,10 @@ def _lookup(matrix: sparse.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarr
 
 
 def overlap_tests(
-    incidences: pl.DataFrame, accounts: pl.Series, common: sparse.csr_matrix, cap: int
+    incidences: pl.DataFrame, accounts: pl.Series, pairs: _Pairs, common: sparse.csr_matrix
 ) -> pl.DataFrame:
     """pair (``_pair_key``), common, expected_common, p_overlap for pairs with c_ab >= 2;
-    ``common`` counts the objects of popularity at most ``cap`` that each pair shares."""
+    ``common`` is ``pairs.common()``."""
     # Straight from the CSR arrays: a COO copy of every entry cost 0.15 GB at scale 4.
     keep = np.flatnonzero(common.data >= 2)
     a = np.searchsorted(common.indptr, keep, side="right") - 1
@@ -346,10 +347,9 @@ def overlap_tests(
     del keep
     if not len(a):
         return pl.DataFrame(schema=OVERLAP_SCHEMA)
-    per_object = incidences.group_by("obj").agg(d=pl.len(), first=pl.col("first").first())
     # Weeks numbered in order among those with objects: an archive with a few old objects
     # spans hundreds of weeks, nearly all empty, and the sums below cost a column per week.
-    kept = per_object.filter(pl.col("d") <= cap).with_columns(
+    kept = pairs.popularity.filter(pl.col("d") <= pairs.cap).with_columns(
         week=((pl.col("first") - pl.col("first").min()) // WEEK).rank("dense").cast(pl.Int64) - 1
     )
     graph = incidences.select("obj", "account").join(kept.select("obj", "d", "week"), on="obj")
@@ -420,7 +420,7 @@ def test_pairs(
     met = edges.weight >= 2
     expected = expected_meetings(incidences, pairs, edges.a[met], edges.b[met])
     common = pairs.common()
-    overlap = overlap_tests(incidences, shares.accounts, common, pairs.cap)
+    overlap = overlap_tests(incidences, shares.accounts, pairs, common)
     active = int(incidences["account"].n_unique()) if incidences.height else 0
     co_sharing, cap = pairs.co_sharing(common), pairs.cap
     del pairs, incidences, common
