@@ -66,7 +66,7 @@ from tierscope.graphdb.detect.evidence import (
     INAUTHENTICITY,
     community_evidence,
 )
-from tierscope.graphdb.detect.inputs import DetectInputs
+from tierscope.graphdb.detect.inputs import DetectInputs, Posts
 from tierscope.graphdb.detect.significance import (
     CODED_SCHEMA,
     TEST_SCHEMA,
@@ -314,19 +314,17 @@ def coordination_network(edges: pl.DataFrame, params: DetectParams) -> pl.DataFr
     return ties.with_columns(weight=evidence).sort("account_a", "account_b")
 
 
-def retweet_amplification(posts: pl.DataFrame) -> pl.DataFrame:
+def retweet_amplification(posts: Posts) -> pl.DataFrame:
     """retweeter, author, week, weight: retweets of posts with a known author, less
     self-retweets, per week of the retweet (weeks counted from the first post)."""
-    start = posts["time"].min() if posts.height else 0
     return (
         posts.lazy()
+        .with_columns(week=(pl.col("time") - pl.col("time").min()) // WEEK)
         .filter(
             pl.col("original_account").is_not_null()
             & (pl.col("account") != pl.col("original_account"))
         )
-        .group_by(
-            retweeter="account", author="original_account", week=(pl.col("time") - start) // WEEK
-        )
+        .group_by(retweeter="account", author="original_account", week="week")
         .agg(weight=pl.len().cast(pl.Int64))
         .collect()
     )
@@ -649,7 +647,7 @@ def _assemble(
 
 
 def principal_amplification(
-    accounts: pl.DataFrame, posts: pl.DataFrame, retweets: pl.DataFrame
+    accounts: pl.DataFrame, posts: Posts, retweets: pl.DataFrame
 ) -> pl.DataFrame:
     """PRINCIPAL_SCHEMA: each principal's posts, retweets drawn, and those by flagged accounts."""
     principals = accounts.filter(pl.col("tier") == "principal").select(

@@ -41,6 +41,7 @@ import polars as pl
 
 from tierscope.graphdb.detect import stats
 from tierscope.graphdb.detect.coordination import normalise_text
+from tierscope.graphdb.detect.inputs import Frame, Posts
 
 DAY = 86_400
 YEAR = 365 * DAY
@@ -151,7 +152,7 @@ def _compare(values: pl.DataFrame, members: pl.DataFrame, name: str, p_name: str
     )
 
 
-def reaction_time(members: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
+def reaction_time(members: pl.DataFrame, posts: Posts) -> pl.DataFrame:
     """community, median_reaction_s, p_reaction."""
     delays = (
         posts.lazy()
@@ -190,10 +191,10 @@ def _share_test(flags: pl.LazyFrame, members: pl.DataFrame, name: str, p_name: s
     )
 
 
-def dormancy(members: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
+def dormancy(members: pl.DataFrame, posts: Posts) -> pl.DataFrame:
     """community, dormant_share, p_dormancy."""
-    times = posts["time"].to_numpy()
-    span = int(times.max() - times.min()) if len(times) else 0
+    span = posts.lazy().select(pl.col("time").max() - pl.col("time").min()).collect().item()
+    span = int(span or 0)
     if span < YEAR:
         return _ids(members).with_columns(
             dormant_share=pl.lit(None, pl.Float64), p_dormancy=pl.lit(None, pl.Float64)
@@ -206,7 +207,7 @@ def dormancy(members: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
     return _share_test(gaps, members, "dormant_share", "p_dormancy")
 
 
-def duplicate_text(members: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
+def duplicate_text(members: pl.DataFrame, posts: Posts) -> pl.DataFrame:
     """community, duplicate_text_share, p_text over own posts with text."""
     texts = (
         posts.lazy()
@@ -223,7 +224,7 @@ def duplicate_text(members: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
     return _share_test(texts, members, "duplicate_text_share", "p_text")
 
 
-def languages(members: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
+def languages(members: pl.DataFrame, posts: Posts) -> pl.DataFrame:
     """community, lang_top, lang_top_share, lang_entropy, p_language over own posts."""
     own = posts.lazy().filter(pl.col("original").is_null() & pl.col("lang").is_not_null())
     counts = (
@@ -264,7 +265,7 @@ def languages(members: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
 
 def community_evidence(
     members: pl.DataFrame,
-    posts: pl.DataFrame,
+    posts: Posts,
     accounts: pl.DataFrame,
     excluded: pl.DataFrame,
     alpha: float,
@@ -276,14 +277,15 @@ def community_evidence(
     """
     drop = excluded.join(members.select("account"), on="account", how="anti")
 
-    def keep(frame: pl.DataFrame) -> pl.DataFrame:
+    def keep(frame: Frame) -> Frame:
         # A filter, not an anti-join: the posts are millions of rows and ``drop`` a handful,
-        # and the join's hash table and copy cost half a GB at scale 4.
+        # and the join's hash table and copy cost half a GB at scale 4. Lazy for the posts,
+        # so that each test copies only the columns it reads.
         if drop.is_empty():
             return frame
         return frame.filter(~pl.col("account").is_in(drop["account"].implode()))
 
-    posts, accounts = keep(posts), keep(accounts)
+    posts, accounts = keep(posts.lazy()), keep(accounts)
     return (
         _ids(members)
         .join(creation_burst(members, accounts, alpha), on="community", how="left")

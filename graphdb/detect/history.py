@@ -39,7 +39,7 @@ from scipy.stats import hypergeom
 
 from tierscope.graphdb.detect import stats
 from tierscope.graphdb.detect.analyze import Detection, DetectParams, analyze
-from tierscope.graphdb.detect.inputs import DetectInputs
+from tierscope.graphdb.detect.inputs import DetectInputs, Frame
 from tierscope.graphdb.errors import InputError
 
 BY = ("day", "week", "month")
@@ -169,11 +169,11 @@ def slice_inputs(inputs: DetectInputs, start: int, end: int) -> DetectInputs:
     """The posts, hashtag and URL uses of [start, end); every account stays (profiles are the
     background of the evidence tests)."""
 
-    def within(frame: pl.DataFrame) -> pl.DataFrame:
+    def within(frame: Frame) -> Frame:
         return frame.filter((pl.col("time") >= start) & (pl.col("time") < end))
 
     return DetectInputs(
-        posts=within(inputs.posts),
+        posts=within(inputs.posts.lazy()).collect(),
         accounts=inputs.accounts,
         hashtags=within(inputs.hashtags),
         urls=within(inputs.urls),
@@ -448,7 +448,7 @@ def operation_history(
 ) -> History:
     """Analyse each window of ``inputs`` and track its units (module docstring)."""
     say = progress or (lambda _: None)
-    times = inputs.posts["time"]
+    times = inputs.posts.lazy().select("time").collect()["time"]
     if times.is_empty():
         raise InputError("no dated posts to cut into windows")
     bounds = window_bounds(int(times.min()), int(times.max()), history.by)  # type: ignore[arg-type]
@@ -465,8 +465,8 @@ def operation_history(
     posts = []
     for w in range(n):
         part = slice_inputs(inputs, int(bounds[w]), int(bounds[w + 1]))
-        posts.append(part.posts.height)
-        active[w] = set(part.posts["account"].unique())
+        posts.append(part.post_count())
+        active[w] = set(part.posts.lazy().select("account").unique().collect()["account"])
         detection = analyze(part, params)
         detections.append(detection)
         members.append(window_members(detection, w).select(list(MEMBER_SCHEMA)))
@@ -476,7 +476,7 @@ def operation_history(
                 match(members[w - 1], members[w], population, params.fdr, history.min_jaccard)
             )
         flagged = detection.communities.filter("flagged").height
-        say(f"{history.by} {w + 1}/{n}: {part.posts.height:,} posts, {flagged} flagged")
+        say(f"{history.by} {w + 1}/{n}: {posts[-1]:,} posts, {flagged} flagged")
     all_members = pl.concat(members) if members else pl.DataFrame(schema=MEMBER_SCHEMA)
     all_links = pl.concat(links) if links else pl.DataFrame(schema=LINK_SCHEMA)
     units, followed, events = assign_tracks(all_members, all_links, history, active, n)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -37,6 +38,10 @@ ACCOUNT_SCHEMA = {
     "screen_name": pl.String,
 }
 OBJECT_SCHEMA = {"account": pl.String, "object": pl.String, "post": pl.String, "time": pl.Int64}
+# Posts in memory, or scanned from Parquet (DetectInputs.posts).
+Posts = pl.DataFrame | pl.LazyFrame
+# A function that filters either kind of frame returns the kind it was given.
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
 @dataclass(frozen=True)
@@ -44,14 +49,19 @@ class DetectInputs:
     """Posts (one row each; a retweet has ``original*`` set), accounts, hashtag and URL uses.
 
     posts: account, post, time (Unix s), lang, original, original_account, original_time, text
-    (non-retweets only). accounts: account, created_at, lang, followers, screen_name.
+    (non-retweets only); in memory, or a scan of the Parquet file ``read_inputs`` kept them in,
+    so that a run holds only the columns each step selects. The analytics take either.
+    accounts: account, created_at, lang, followers, screen_name.
     hashtags and urls: account, object (the tag or URL), post, time.
     """
 
-    posts: pl.DataFrame
+    posts: Posts
     accounts: pl.DataFrame
     hashtags: pl.DataFrame
     urls: pl.DataFrame
+
+    def post_count(self) -> int:
+        return int(self.posts.lazy().select(pl.len()).collect().item())
 
 
 def inputs_from_rows(rows: Iterable[Row]) -> DetectInputs:

@@ -21,12 +21,19 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import polars as pl
 
 from tierscope.graphdb import cypherlib
-from tierscope.graphdb.detect.inputs import ACCOUNT_SCHEMA, OBJECT_SCHEMA, POST_SCHEMA, DetectInputs
+from tierscope.graphdb.detect.inputs import (
+    ACCOUNT_SCHEMA,
+    OBJECT_SCHEMA,
+    POST_SCHEMA,
+    DetectInputs,
+    Posts,
+)
 from tierscope.graphdb.store import Store
 
 SLICE_POSTS = 100_000
@@ -228,9 +235,16 @@ def read_posts(
 
 
 def read_inputs(
-    store: Store, kinds: tuple[str, ...], slice_posts: int = SLICE_POSTS
+    store: Store,
+    kinds: tuple[str, ...],
+    slice_posts: int = SLICE_POSTS,
+    posts_file: Path | None = None,
 ) -> DetectInputs:
-    """Only what the chosen kinds need: hashtags and URLs are read for their kinds alone."""
+    """Only what the chosen kinds need: hashtags and URLs are read for their kinds alone.
+
+    With ``posts_file``, the posts are written there as Parquet and the inputs scan it: a run
+    then holds only the columns each step selects, not the whole frame (0.4 GB at scale 4)
+    while the pairs are tested."""
     scans = (
         lambda: frame(columns(store, "detect/accounts"), NODE_ACCOUNT_SCHEMA),
         lambda: pairs(store, "detect/posted", POSTED_SCHEMA),
@@ -243,8 +257,14 @@ def read_inputs(
     slices = (
         time_slices(posts["time"], slice_posts) if {"co-hashtag", "co-url"} & set(kinds) else []
     )
+    kept: Posts = posts
+    if posts_file is not None:
+        # Uncompressed: the file lives as long as the run, and writes in 0.8 s, not 1.1 (lz4).
+        posts.write_parquet(posts_file, compression="uncompressed")
+        kept = pl.scan_parquet(posts_file)
+        del posts
     return DetectInputs(
-        posts=posts,
+        posts=kept,
         accounts=accounts.drop("node"),
         hashtags=read_sliced(store, "detect/hashtags", OBJECT_SCHEMA, slices)
         if "co-hashtag" in kinds

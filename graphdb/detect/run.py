@@ -144,15 +144,16 @@ def detect(
     timings: dict[str, float] = {}
     started = time.perf_counter()
     store.apply_schema()
-    inputs = read_inputs(store, params.kind)
-    gc.collect()  # the read leaves ~110 MB of cycles at scale 4; free them before the analytics
-    timings["read"] = time.perf_counter() - started
-    progress(f"read {inputs.posts.height:,} posts, {inputs.accounts.height:,} accounts")
     run_id = new_run_id()
     path = edges_path(run_id)
     path.parent.mkdir(parents=True, exist_ok=True)
+    posts_file = path.with_name("posts.parquet")
     story = None
     try:
+        inputs = read_inputs(store, params.kind, posts_file=posts_file)
+        gc.collect()  # the read leaves ~110 MB of cycles at scale 4; free them before analytics
+        timings["read"] = time.perf_counter() - started
+        progress(f"read {inputs.post_count():,} posts, {inputs.accounts.height:,} accounts")
         detection = analyze(inputs, params, progress=progress, spill=path)
         if history is not None:  # the windows are cut from the inputs already read
             begun = time.perf_counter()
@@ -161,7 +162,8 @@ def detect(
     except BaseException:
         shutil.rmtree(path.parent, ignore_errors=True)  # no run node points at it yet
         raise
-    del inputs  # the posts frame is the largest thing held; write-back does not need it
+    del inputs
+    posts_file.unlink()  # only the edges stay, for `tierscope export edges`
     timings.update(detection.timings)
 
     begun = time.perf_counter()

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from tierscope.cli.main import app
 from tierscope.graphdb import admin, cypherlib
 from tierscope.graphdb.detect.coordination import Shares, co_share
-from tierscope.graphdb.detect.run import read_inputs, run_frame
+from tierscope.graphdb.detect.run import edges_path, read_inputs, run_frame
 from tierscope.graphdb.export import EDGE_COLUMNS
 from tierscope.graphdb.generate import generate
 from tierscope.graphdb.load import load
@@ -91,6 +91,8 @@ def test_detect_writes_a_run_that_analysts_can_query(session_store: Store, detec
     )
     assert run[0]["kind"] == "co-retweet"
     assert json.loads(run[0]["p"])["window"] == 60
+    # The posts the run kept on disk are gone; the edges stay for export.
+    assert [p.name for p in edges_path(detected).parent.iterdir()] == ["edges.parquet"]
     tiers = query(
         store,
         "MATCH (:Account)-[m:IN_COMMUNITY {run: $run}]->(:Community {run: $run}) "

@@ -6,6 +6,8 @@ query it replaced (kept here, verbatim, as the reference): same rows, same value
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 
@@ -101,7 +103,9 @@ def by_rows(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 @pytest.mark.parametrize("slice_posts", [read.SLICE_POSTS, 1, 3])
-def test_columnar_read_gives_the_per_post_inputs(store: Store, slice_posts: int) -> None:
+def test_columnar_read_gives_the_per_post_inputs(
+    store: Store, slice_posts: int, tmp_path: Path
+) -> None:
     seed(store)
     inputs = read.read_inputs(
         store, ("co-retweet", "co-hashtag", "co-url"), slice_posts=slice_posts
@@ -113,6 +117,10 @@ def test_columnar_read_gives_the_per_post_inputs(store: Store, slice_posts: int)
     assert inputs.posts.schema == pl.Schema(POST_SCHEMA)
     accounts = reference(store, REFERENCE_ACCOUNTS, ACCOUNT_SCHEMA)
     assert by_rows(inputs.accounts).equals(by_rows(accounts))
+    # Kept on disk, the posts scan as the same frame, row for row.
+    kept = read.read_inputs(store, ("co-retweet",), slice_posts, posts_file=tmp_path / "p.pq")
+    assert isinstance(kept.posts, pl.LazyFrame)
+    assert by_rows(kept.posts.collect()).equals(by_rows(inputs.posts))
     for got, rel, label, key in (
         (inputs.hashtags, "TAGS", "Hashtag", "tag"),
         (inputs.urls, "LINKS", "Url", "url"),

@@ -6,6 +6,7 @@ draws at full scale, in ``bench/quality.py`` and docs/benchmarks.md. The targets
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -14,6 +15,7 @@ from polars.testing import assert_frame_equal
 
 from tierscope.graphdb.detect.analyze import Detection, analyze
 from tierscope.graphdb.detect.evaluate import Evaluation, evaluate
+from tierscope.graphdb.detect.history import slice_inputs
 from tierscope.graphdb.detect.inputs import inputs_from_files, inputs_from_rows
 from tierscope.graphdb.generate import generate
 from tierscope.graphdb.records import AccountRecord, PostRecord, Row
@@ -79,6 +81,22 @@ def test_analyze_is_deterministic_and_spills_the_same_pairs(tmp_path: Path) -> N
     for name in ("edges", "accounts", "communities", "feeds", "principals"):
         # Sums of floats may differ in the last place with the order polars adds them in.
         assert_frame_equal(getattr(first, name), getattr(again, name), rel_tol=1e-9, abs_tol=1e-12)
+
+
+def test_posts_scanned_from_parquet_give_the_same_detection(tmp_path: Path) -> None:
+    generate(tmp_path, "family", 0.2, 9)
+    inputs = inputs_from_files(files(tmp_path))
+    assert isinstance(inputs.posts, pl.DataFrame)
+    inputs.posts.write_parquet(tmp_path / "posts.parquet")
+    scanned = replace(inputs, posts=pl.scan_parquet(tmp_path / "posts.parquet"))
+    assert scanned.post_count() == inputs.posts.height > 0
+    first, again = analyze(inputs), analyze(scanned)
+    for name in ("edges", "accounts", "communities", "feeds", "principals"):
+        assert_frame_equal(getattr(first, name), getattr(again, name))
+    start, end = int(inputs.posts["time"].min()), int(inputs.posts["time"].median())
+    window = slice_inputs(scanned, start, end).posts
+    assert isinstance(window, pl.DataFrame)
+    assert_frame_equal(window, slice_inputs(inputs, start, end).posts)
 
 
 def test_nothing_to_find() -> None:
