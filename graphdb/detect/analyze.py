@@ -255,7 +255,8 @@ def project(inputs: DetectInputs, params: DetectParams) -> dict[str, tuple[Share
                 keep_pairs=False,
                 batch_pairs=BATCH_PAIRS,
             ).coded
-            projected[kind] = (found, edges)
+            # The tests need the codes alone: the post ids (0.06 GB at scale 4) can go.
+            projected[kind] = (replace(found, posts=found.posts.clear()), edges)
     return projected
 
 

@@ -416,7 +416,6 @@ def test_pairs(
     incidences = _incidences(shares, window, min_participation)
     pairs = _pairs(incidences, len(shares.accounts), pair_budget)
     size = len(shares.accounts)
-    key = _pair_key(edges.a, edges.b, size)
     met = edges.weight >= 2
     expected = expected_meetings(incidences, pairs, edges.a[met], edges.b[met])
     common = pairs.common()
@@ -426,6 +425,7 @@ def test_pairs(
     del pairs, incidences, common
     # The views' pairs merged by key into sorted rows with numpy: polars' full join and the
     # sort after it held two more copies of the table (0.4 GB at scale 4).
+    key = _pair_key(edges.a, edges.b, size)
     pair = _union(key, overlap["pair"].to_numpy())
     n = pair.size
     projected = np.searchsorted(pair, key)
@@ -450,11 +450,13 @@ def test_pairs(
     everyone = hypotheses(active)
     # Each view's own family: the time shuffle fixes who shared what, so its hypotheses are the
     # pairs that share an object; the configuration model lets any pair share, so every pair.
-    q = stats.benjamini_hochberg(p_time, max(min(co_sharing, everyone), n))
-    np.minimum(q, stats.benjamini_hochberg(p_overlap, max(everyone, n)), out=q)
     if views:
-        columns += [_column("p_time", p_time), _column("p_overlap", p_overlap)]
+        # Copies: a Series may share the array, which becomes the q-values below.
+        columns += [_column("p_time", p_time.copy()), _column("p_overlap", p_overlap.copy())]
     p = np.minimum(p_time, p_overlap)
+    # In place: each view's p-values become its q-values, a copy of the table less at a time.
+    q = stats.benjamini_hochberg(p_time, max(min(co_sharing, everyone), n), overwrite=True)
+    np.minimum(q, stats.benjamini_hochberg(p_overlap, max(everyone, n), overwrite=True), out=q)
     del p_time, p_overlap
     for values in (p, q):
         values *= VIEWS

@@ -36,12 +36,22 @@ def binom_sf(k: ArrayLike, n: ArrayLike, p: ArrayLike) -> np.ndarray:
 BH_SLICE = 1 << 20
 
 
-def benjamini_hochberg(p: np.ndarray, hypotheses: int | None = None) -> np.ndarray:
+def argsort(values: np.ndarray, stable: bool = False) -> np.ndarray:
+    """np.argsort, as int32 when the indices fit: the gathers it serves then hold half the
+    memory for it (56 MB less at scale 4's 7M pairs)."""
+    order = np.argsort(values, kind="stable" if stable else None)
+    return order.astype(np.int32) if order.size < 2**31 else order
+
+
+def benjamini_hochberg(
+    p: np.ndarray, hypotheses: int | None = None, overwrite: bool = False
+) -> np.ndarray:
     """Benjamini–Hochberg q-values.
 
     ``hypotheses`` counts every hypothesis of the family, including those never computed
     because their p-value is 1 (pairs of accounts that share nothing); it must be at least
     ``len(p)``. Rejecting ``q <= fdr`` controls the false discovery rate at ``fdr``.
+    ``overwrite`` returns the q-values in ``p``'s own float64 array, which saves a copy.
     """
     p = np.asarray(p, dtype=np.float64)
     m = len(p) if hypotheses is None else hypotheses
@@ -51,7 +61,7 @@ def benjamini_hochberg(p: np.ndarray, hypotheses: int | None = None) -> np.ndarr
         return p.copy()
     # Any order of tied p-values gives them the same q (the minimum reaches past the ties), so
     # the unstable sort serves: 0.2 s against 0.7 s for 7M p-values.
-    order = np.argsort(p)
+    order = argsort(p)
     # In place, a slice of ranks at a time: with 100M p-values each temporary is 0.8 GB.
     q = p[order]
     q *= m
@@ -61,7 +71,7 @@ def benjamini_hochberg(p: np.ndarray, hypotheses: int | None = None) -> np.ndarr
     backwards = q[::-1]
     np.minimum.accumulate(backwards, out=backwards)
     np.minimum(q, 1.0, out=q)
-    out = np.empty_like(q)
+    out = p if overwrite and p.dtype == np.float64 else np.empty_like(q)
     out[order] = q
     return out
 

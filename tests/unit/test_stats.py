@@ -39,6 +39,25 @@ def test_benjamini_hochberg_matches_the_step_up_rule() -> None:
         stats.benjamini_hochberg(p, hypotheses=2)
 
 
+def test_benjamini_hochberg_in_place_gives_the_same_q_values() -> None:
+    p = np.random.default_rng(3).random(1_000) ** 3
+    q = stats.benjamini_hochberg(p, hypotheses=5_000)
+    again = p.copy()
+    out = stats.benjamini_hochberg(again, hypotheses=5_000, overwrite=True)
+    assert out is again and np.array_equal(out, q)
+    # Not float64: a new array, the input untouched.
+    p32 = p.astype(np.float32)
+    assert stats.benjamini_hochberg(p32, overwrite=True) is not p32
+
+
+def test_argsort_is_numpys_order_in_half_the_memory() -> None:
+    values = np.random.default_rng(4).integers(0, 50, 10_000)
+    order = stats.argsort(values, stable=True)
+    assert order.dtype == np.int32
+    assert np.array_equal(order, np.argsort(values, kind="stable"))
+    assert np.array_equal(values[stats.argsort(values)], np.sort(values))
+
+
 def test_bonferroni_min_ignores_missing_signals() -> None:
     p = np.array([[0.01, np.nan, 0.5], [np.nan, np.nan, np.nan], [0.2, 0.3, np.nan]])
     out = stats.bonferroni_min(p)
