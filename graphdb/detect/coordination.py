@@ -285,15 +285,7 @@ class _EdgeSums:
         self.parts.append((key[ends], np.diff(ends, prepend=-1), _run_totals(delta, ends)))
         self.held += ends.size
         if len(self.parts) > 1 and self.held > 2 * self.merged:
-            # The buffers are empty now: let them go while the merge copies the sums (0.25 GB
-            # at scale 4); fresh ones cost a few page faults per merge.
-            size = self.buffer.size
-            self._release()
             self._merge()
-            self.buffer, self.keys = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64)
-
-    def _release(self) -> None:
-        self.buffer = self.keys = np.empty(0, dtype=np.int64)
 
     def _merge(self) -> None:
         """Merge the parts into one, dropping each input column once it has been copied."""
@@ -313,7 +305,8 @@ class _EdgeSums:
     def totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Account codes a < b, pair count and time-delta sum of every pair, sorted."""
         self._flush()
-        self._release()  # the last batch is summed
+        # The last batch is summed: the buffers go before the last merge copies the sums.
+        self.buffer = self.keys = np.empty(0, dtype=np.int64)
         if not self.parts:
             empty = np.empty(0, dtype=np.int64)
             return empty, empty, empty, empty
