@@ -71,7 +71,7 @@ def benjamini_hochberg(
     backwards = q[::-1]
     np.minimum.accumulate(backwards, out=backwards)
     np.minimum(q, 1.0, out=q)
-    out = p if overwrite and p.dtype == np.float64 else np.empty_like(q)
+    out = p if overwrite else np.empty_like(q)  # p: the input, or its float64 copy
     out[order] = q
     return out
 
